@@ -1,0 +1,38 @@
+/**
+ * Content-Disposition for any file name (RFC 6266 / RFC 5987): an ASCII
+ * `filename` fallback for old clients, plus `filename*=UTF-8''…` whenever the
+ * name is not plain ASCII. The quoting is the content-disposition module's;
+ * this file decides what a safe name is.
+ */
+import { create as format } from 'content-disposition';
+
+const MAX_NAME_LENGTH = 200;
+
+// Control characters, path separators, and the invisible characters that
+// reorder or hide text (a right-to-left override turns "exe.txt" into "txt.exe").
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f/\\\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** A name a browser can save as is: nothing that breaks the header, hides text or names a folder. */
+export function safeBasename(name: string): string {
+  let safe = name.toWellFormed().replace(UNSAFE, '_').trim();
+  safe = safe.replace(/^\.+/, (dots: string) => '_'.repeat(dots.length));
+  if (safe.length > MAX_NAME_LENGTH) {
+    const dot = safe.lastIndexOf('.');
+    const extension = dot > 0 && safe.length - dot <= 16 ? safe.slice(dot) : '';
+    safe = safe.slice(0, MAX_NAME_LENGTH - extension.length) + extension;
+  }
+  return safe || 'download';
+}
+
+/** The ASCII fallback: accents dropped, anything else non-ASCII or quoting-prone becomes `_`. */
+function asciiFallback(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]|["%]/g, '_');
+}
+
+export function contentDisposition(name: string, attachment: boolean): string {
+  const safe = safeBasename(name);
+  return format(safe, { type: attachment ? 'attachment' : 'inline', fallback: asciiFallback(safe) });
+}

@@ -1,0 +1,19 @@
+import type { Readable } from 'node:stream';
+import type { ByteRange, FileStat } from '../storages/storage.js';
+
+/**
+ * What a download route serves. Three kinds ship with the library:
+ * StorageFile, VirtualFile and HTTPFile; any object of this shape works.
+ */
+export interface DownloadFile {
+  /** The client-side file name by default (its last segment), and the MIME guess. */
+  readonly name: string;
+  /** Absolute local path: X-Sendfile rules (`sourceDir`) can offload it. */
+  readonly path?: string | undefined;
+  /** URL: X-Sendfile rules (`sourceUrl`) can offload it. */
+  readonly url?: string | undefined;
+  /** Size may be unknown for generated content. */
+  stat(): Promise<Partial<FileStat>>;
+  /** Opens the bytes, or only `range` of them. Called only when the body is written. */
+  open(range?: ByteRange): Promise<Readable>;
+}

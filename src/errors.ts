@@ -1,0 +1,54 @@
+/**
+ * Typed errors of koa-downloadview.
+ *
+ * Each carries the HTTP `status` a download route answers with, and
+ * `expose = false`, so that Koa's default error handler replies with the bare
+ * status text: a storage path or an upstream message never reaches a client.
+ */
+
+/** Base class of every error this library throws. */
+export class DownloadViewError extends Error {
+  /** HTTP status a download route answers with. */
+  readonly status: number = 500;
+  /** Never expose our messages (they may hold paths) to clients. */
+  readonly expose = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The named file does not exist (or is not a regular file the storage may serve). */
+export class FileNotFoundError extends DownloadViewError {
+  override readonly status = 404;
+
+  constructor(readonly fileName: string, options?: { cause?: unknown; reason?: string }) {
+    super(`File not found: ${JSON.stringify(fileName)}${options?.reason ? ` (${options.reason})` : ''}`, options);
+  }
+}
+
+/** A file name was refused before any I/O: absolute, `..`, NUL, control characters, backslashes… */
+export class InvalidNameError extends DownloadViewError {
+  override readonly status = 400;
+
+  constructor(readonly fileName: string, reason: string) {
+    super(`Invalid file name ${JSON.stringify(fileName)}: ${reason}`);
+  }
+}
+
+/** A rule, route or storage option can never work. Thrown at start-up, never per request. */
+export class ImproperlyConfiguredError extends DownloadViewError {}
+
+/**
+ * The storage backend failed (I/O error, S3 failure, remote HTTP 5xx, timeout).
+ * `cause` holds the original error; `status` is 502 for remote backends, 500 for local ones.
+ */
+export class StorageError extends DownloadViewError {
+  override readonly status: number;
+
+  constructor(message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.status = options.status ?? 500;
+  }
+}

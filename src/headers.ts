@@ -1,0 +1,33 @@
+/** The representation headers of a download, computed once from its name, stat and options. */
+import mime from 'mime-types';
+import type { FileStat } from '../storages/storage.js';
+import { contentDisposition } from './contentDisposition.js';
+import type { DownloadOptions } from './options.js';
+
+/** From the options, else the storage, else the file name; a charset for text types only. */
+export function contentType(basename: string, stat: Partial<FileStat>, options: DownloadOptions): string {
+  const type = options.contentType ?? stat.contentType ?? (mime.lookup(basename) || 'application/octet-stream');
+  if (options.charset === false || /;\s*charset=/i.test(type)) return type;
+  const essence = type.split(';', 1)[0]!.trim();
+  return mime.charset(essence) ? `${type}; charset=${options.charset ?? 'utf-8'}` : type;
+}
+
+/** The storage's own ETag, else a weak one from size and modification time (as the etag module builds for fs.Stats). */
+export function entityTag(stat: Partial<FileStat>): string | undefined {
+  if (stat.etag) return stat.etag;
+  if (stat.size === undefined || !stat.modifiedTime) return undefined;
+  return `W/"${stat.size.toString(16)}-${stat.modifiedTime.getTime().toString(16)}"`;
+}
+
+export function downloadHeaders(basename: string, stat: Partial<FileStat>, options: DownloadOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Type': contentType(basename, stat, options),
+    'Content-Disposition': contentDisposition(basename, options.attachment ?? true),
+  };
+  if (options.cacheControl) headers['Cache-Control'] = options.cacheControl;
+  if (stat.modifiedTime) headers['Last-Modified'] = stat.modifiedTime.toUTCString();
+  const etag = entityTag(stat);
+  if (etag) headers['ETag'] = etag;
+  if (stat.size !== undefined) headers['Accept-Ranges'] = 'bytes';
+  return headers;
+}

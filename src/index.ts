@@ -1,0 +1,13 @@
+export { download, storageDownload, pathDownload, virtualDownload, httpDownload } from './routes.js';
+export type { StorageDownloadOptions, PathDownloadOptions, HttpDownloadOptions } from './routes.js';
+export { sendFile } from './sendFile.js';
+export type { DownloadOptions } from './options.js';
+export type { DownloadFile } from './downloadFile.js';
+export { StorageFile } from './storageFile.js';
+export { VirtualFile, type VirtualFileOptions } from './virtualFile.js';
+export { HTTPFile, type HTTPFileOptions } from './httpFile.js';
+export { FileSystemStorage, type FileSystemStorageOptions } from '../storages/filesystem.js';
+export { MemoryStorage, type MemoryStorageOptions } from '../storages/memory.js';
+export type { Storage, FileStat, ByteRange, SaveContent, SaveOptions } from '../storages/storage.js';
+export { DownloadViewError, FileNotFoundError, InvalidNameError, ImproperlyConfiguredError, StorageError } from './errors.js';
+export { recordedDownload, announceOffload, type RecordedDownload, type OffloadPredicate } from './record.js';

@@ -1,0 +1,68 @@
+/**
+ * A response body that opens its source only when Koa first reads it. Until
+ * then an offload middleware can drop it: no file descriptor, no storage request.
+ */
+import { Readable } from 'node:stream';
+
+export class LazyBody extends Readable {
+  readonly #open: () => Promise<Readable>;
+  /** Bytes promised by Content-Length; the source must deliver exactly these. */
+  readonly #expected: number | undefined;
+  #source: Readable | undefined;
+  #opening = false;
+  #received = 0;
+
+  constructor(open: () => Promise<Readable>, expectedLength?: number) {
+    super({ highWaterMark: 64 * 1024 });
+    this.#open = open;
+    this.#expected = expectedLength;
+  }
+
+  /** Whether the source was ever opened (tests and the offload middleware ask). */
+  get opened(): boolean {
+    return this.#opening;
+  }
+
+  override _read(): void {
+    if (this.#source) this.#source.resume();
+    else if (!this.#opening) void this.#start();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#source?.destroy();
+    callback(error);
+  }
+
+  async #start(): Promise<void> {
+    this.#opening = true;
+    let source: Readable;
+    try {
+      source = await this.#open();
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    if (this.destroyed) {
+      source.destroy();
+      return;
+    }
+    this.#source = source;
+    source.on('data', (chunk: Buffer) => {
+      this.#received += chunk.length;
+      if (this.#expected !== undefined && this.#received > this.#expected) {
+        this.destroy(new Error(`The file grew while it was sent: more than the ${this.#expected} bytes announced.`));
+      } else if (!this.push(chunk)) {
+        source.pause();
+      }
+    });
+    source.once('end', () => {
+      if (this.#expected !== undefined && this.#received < this.#expected) {
+        // Ending normally would let the client take a short file for a whole one.
+        this.destroy(new Error(`The file shrank while it was sent: ${this.#received} of ${this.#expected} bytes.`));
+      } else {
+        this.push(null);
+      }
+    });
+    source.once('error', (error) => this.destroy(error));
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Range requests (RFC 9110 §14): one range → 206; several → multipart/byteranges;
+ * none satisfiable → 416. Overlapping ranges are coalesced, and a request for
+ * more than MAX_RANGES pieces is answered in full, so a response is never
+ * larger than the file plus a bounded overhead.
+ */
+import parseRange from 'range-parser';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ByteRange } from '../storages/storage.js';
+import type { DownloadFile } from './downloadFile.js';
+
+export const MAX_RANGES = 16;
+
+/** The ranges to serve; 'unsatisfiable' for a 416; undefined to serve the whole file. */
+export function selectRanges(header: string | undefined, size: number): ByteRange[] | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  const ranges = parseRange(size, header, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length > MAX_RANGES) return undefined;
+  return ranges.map(({ start, end }) => ({ start, end }));
+}
+
+export function contentRange(range: ByteRange, size: number): string {
+  return `bytes ${range.start}-${range.end}/${size}`;
+}
+
+export interface MultipartBody {
+  contentType: string;
+  length: number;
+  open: () => Promise<Readable>;
+}
+
+/** A multipart/byteranges body whose parts open one after another, each only when reached. */
+export function multipartBody(file: DownloadFile, ranges: ByteRange[], partType: string, size: number): MultipartBody {
+  const boundary = randomBytes(12).toString('hex');
+  const heads = ranges.map(
+    (range, index) => `${index ? '\r\n' : ''}--${boundary}\r\nContent-Type: ${partType}\r\nContent-Range: ${contentRange(range, size)}\r\n\r\n`,
+  );
+  const tail = `\r\n--${boundary}--\r\n`;
+  const length = ranges.reduce((total, range, index) => total + Buffer.byteLength(heads[index]!) + range.end - range.start + 1, Buffer.byteLength(tail));
+
+  async function* parts(): AsyncIterable<Uint8Array> {
+    for (const [index, range] of ranges.entries()) {
+      yield Buffer.from(heads[index]!);
+      yield* (await file.open(range)) as AsyncIterable<Uint8Array>;
+    }
+    yield Buffer.from(tail);
+  }
+
+  return {
+    contentType: `multipart/byteranges; boundary=${boundary}`,
+    length,
+    open: async () => Readable.from(parts(), { objectMode: false }),
+  };
+}

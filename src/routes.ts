@@ -1,0 +1,93 @@
+/**
+ * Download routes: Koa middleware factories. Each resolves a DownloadFile
+ * from the request and hands it to sendFile. Mount them on any router:
+ * `router.get('/media/:path(.*)', storageDownload({ storage }))`.
+ */
+import type { Context, Middleware } from 'koa';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { FileSystemStorage } from '../storages/filesystem.js';
+import type { Storage } from '../storages/storage.js';
+import type { DownloadFile } from './downloadFile.js';
+import { ImproperlyConfiguredError, InvalidNameError } from './errors.js';
+import { HTTPFile, type HTTPFileOptions } from './httpFile.js';
+import type { DownloadOptions } from './options.js';
+import { sendFile } from './sendFile.js';
+import { StorageFile } from './storageFile.js';
+import type { VirtualFile } from './virtualFile.js';
+
+type Resolver<T> = (ctx: Context) => T | undefined | Promise<T | undefined>;
+type PerRequest<T> = T | ((ctx: Context) => T);
+
+/** The general route: `resolve` finds the file for the request (undefined → 404). */
+export function download(resolveFile: Resolver<DownloadFile>, options: DownloadOptions = {}): Middleware {
+  if (typeof resolveFile !== 'function') throw new ImproperlyConfiguredError('download(resolve) needs a function (ctx) => DownloadFile.');
+  return async (ctx) => {
+    const file = await resolveFile(ctx);
+    if (!file) return ctx.throw(404);
+    await sendFile(ctx, file, options);
+  };
+}
+
+export interface StorageDownloadOptions extends DownloadOptions {
+  storage: Storage;
+  /** A fixed name, or a function of the request. Default: the router parameter `param`. */
+  name?: PerRequest<string>;
+  /** The router parameter holding the name; default `path`. */
+  param?: string;
+}
+
+/** Serves a file of a Storage, named by the route (`/media/:path(.*)`) or by `name`. */
+export function storageDownload(options: StorageDownloadOptions): Middleware {
+  const { storage, name, param = 'path', ...downloadOptions } = options ?? ({} as StorageDownloadOptions);
+  if (!storage) throw new ImproperlyConfiguredError('storageDownload needs a storage: storageDownload({ storage: new FileSystemStorage({ location }) }).');
+  return download((ctx) => {
+    const fileName = name === undefined ? (ctx.params as Record<string, string> | undefined)?.[param] : typeof name === 'function' ? name(ctx) : name;
+    return fileName ? new StorageFile(storage, fileName) : undefined;
+  }, downloadOptions);
+}
+
+export interface PathDownloadOptions extends DownloadOptions {
+  /** Mandatory: no file outside this folder is ever served. */
+  root: string;
+  /** A path inside root (relative to it, or absolute), fixed or per request. Default: the router parameter `param`. */
+  path?: PerRequest<string>;
+  /** The router parameter holding the path; default `path`. */
+  param?: string;
+}
+
+/** Serves a local file by path, confined to `root` (symlinks out of it included). */
+export function pathDownload(options: PathDownloadOptions): Middleware {
+  const { root, path, param, ...downloadOptions } = options ?? ({} as PathDownloadOptions);
+  if (!root) throw new ImproperlyConfiguredError('pathDownload needs a root folder: pathDownload({ root: "/srv/files", path }). Files outside it are never served.');
+  const storage = new FileSystemStorage({ location: root });
+  const toName = (target: string): string => {
+    const name = isAbsolute(target) ? relative(storage.location, resolve(target)) : target;
+    if (name.startsWith(`..${sep}`) || name === '..' || isAbsolute(name)) throw new InvalidNameError(target, `outside the root ${storage.location}`);
+    return name;
+  };
+  if (typeof path === 'string') toName(path);
+  return storageDownload({
+    ...downloadOptions,
+    storage,
+    ...(param !== undefined && { param }),
+    ...(path !== undefined && { name: (ctx: Context) => toName(typeof path === 'function' ? path(ctx) : path) }),
+  });
+}
+
+/** Serves a VirtualFile made per request: in-memory or generated content, always streamed by Node. */
+export function virtualDownload(resolveFile: Resolver<VirtualFile>, options: DownloadOptions = {}): Middleware {
+  return download(resolveFile, options);
+}
+
+export interface HttpDownloadOptions extends DownloadOptions, Omit<HTTPFileOptions, 'name'> {
+  /** The upstream URL, fixed or per request. */
+  url: PerRequest<string>;
+}
+
+/** Proxies a file from another HTTP server (Range forwarded; upstream failures → 502). */
+export function httpDownload(options: HttpDownloadOptions): Middleware {
+  const { url, headers, fetch, timeout, ...downloadOptions } = options ?? ({} as HttpDownloadOptions);
+  if (!url) throw new ImproperlyConfiguredError('httpDownload needs a url: httpDownload({ url: "https://files.example.com/report.pdf" }).');
+  const fileOptions: HTTPFileOptions = { ...(headers && { headers }), ...(fetch && { fetch }), ...(timeout !== undefined && { timeout }) };
+  return download((ctx) => new HTTPFile(typeof url === 'function' ? url(ctx) : url, fileOptions), downloadOptions);
+}

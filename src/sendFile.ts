@@ -1,0 +1,69 @@
+/**
+ * The flow of one download, top to bottom: stat once, headers, conditional
+ * request, Range, then a lazy body, and a record of it all on the context.
+ */
+import type { Context } from 'koa';
+import { posix } from 'node:path';
+import type { DownloadFile } from './downloadFile.js';
+import { evaluateConditions, rangeIsFresh } from './conditional.js';
+import { downloadHeaders } from './headers.js';
+import { LazyBody } from './lazyBody.js';
+import type { DownloadOptions } from './options.js';
+import { contentRange, multipartBody, selectRanges } from './ranges.js';
+import { recordDownload, willOffload } from './record.js';
+
+/**
+ * Answers `ctx` with `file`: the imperative form of every download route.
+ * Storage errors surface as our typed errors, whose `status` Koa answers with
+ * (404 missing, 400 invalid name, 502/500 broken storage).
+ */
+export async function sendFile(ctx: Context, file: DownloadFile, options: DownloadOptions = {}): Promise<void> {
+  const basename = typeof options.basename === 'function' ? options.basename(ctx, file) : (options.basename ?? posix.basename(file.name));
+
+  // The proxy will do stat, validators and ranges itself: skip them.
+  const offloaded = willOffload(ctx, file);
+  const stat = offloaded ? {} : await file.stat();
+  const headers = downloadHeaders(basename, stat, options);
+  ctx.set(headers);
+  ctx.status = 200;
+
+  let open = () => file.open();
+  let length = stat.size;
+  if (!offloaded) {
+    const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
+    const condition = evaluateConditions(ctx.method, ctx.headers, validators);
+    if (condition === 'not-modified') return void (ctx.status = 304);
+    if (condition === 'precondition-failed') return refuse(ctx, 412);
+
+    const size = stat.size;
+    const ranges = size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
+    if (ranges === 'unsatisfiable') {
+      ctx.set('Content-Range', `bytes */${size}`);
+      return refuse(ctx, 416);
+    }
+    if (ranges?.length === 1) {
+      const [range] = ranges;
+      ctx.status = 206;
+      ctx.set('Content-Range', contentRange(range!, size!));
+      open = () => file.open(range);
+      length = range!.end - range!.start + 1;
+    } else if (ranges) {
+      const multipart = multipartBody(file, ranges, headers['Content-Type']!, size!);
+      ctx.status = 206;
+      ctx.type = multipart.contentType;
+      open = multipart.open;
+      length = multipart.length;
+    }
+  }
+
+  const body = new LazyBody(open, length);
+  ctx.body = body;
+  if (length !== undefined) ctx.length = length;
+  recordDownload(ctx, { file, options, basename, headers, body, offloaded });
+}
+
+/** An error answer must not be saved as the file by the browser. */
+function refuse(ctx: Context, status: number): void {
+  ctx.remove('Content-Disposition');
+  ctx.status = status;
+}

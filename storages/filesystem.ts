@@ -1,0 +1,176 @@
+/**
+ * FileSystemStorage: files under one folder on local disk, the only storage
+ * whose files a reverse proxy can send by X-Sendfile / X-Accel-Redirect.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readlink, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from '../src/errors.js';
+import { clampRange } from './content.js';
+import { joinUrl, validateName } from './names.js';
+import type { ByteRange, FileStat, SaveContent, Storage } from './storage.js';
+
+export interface FileSystemStorageOptions {
+  /** The folder that holds the files. Nothing outside it is ever served. */
+  location: string;
+  /** Public URL prefix used by `url()`, e.g. `/media/`. */
+  baseUrl?: string;
+  /**
+   * Serve files whose real path (after symlinks) lies outside `location`.
+   * Default false: such a file is reported as not found.
+   */
+  followSymlinksOutside?: boolean;
+}
+
+// On Linux the real path of an open descriptor is one readlink away, and it is
+// the path of the very file we will read: no window between check and use.
+const FD_LINKS = process.platform === 'linux' ? '/proc/self/fd/' : undefined;
+
+export class FileSystemStorage implements Storage {
+  /** Absolute path of the storage folder. */
+  readonly location: string;
+  readonly baseUrl: string | undefined;
+  readonly #followSymlinksOutside: boolean;
+  #realLocation: string | undefined;
+
+  constructor(options: FileSystemStorageOptions) {
+    if (!options || typeof options.location !== 'string' || options.location === '') {
+      throw new ImproperlyConfiguredError('FileSystemStorage needs a location: new FileSystemStorage({ location: "/srv/media" }).');
+    }
+    this.location = resolve(options.location);
+    this.baseUrl = options.baseUrl;
+    this.#followSymlinksOutside = options.followSymlinksOutside ?? false;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.stat(name);
+      return true;
+    } catch (error) {
+      if (error instanceof FileNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async stat(name: string): Promise<FileStat> {
+    const full = this.#fullPath(name);
+    try {
+      if (!this.#followSymlinksOutside) await this.#assertInside(name, await realpath(full));
+      return this.#toFileStat(name, await stat(full));
+    } catch (error) {
+      throw this.#translate(name, error);
+    }
+  }
+
+  async open(name: string, range?: ByteRange): Promise<Readable> {
+    const full = this.#fullPath(name);
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(full, 'r');
+      if (!this.#followSymlinksOutside) {
+        await this.#assertInside(name, FD_LINKS ? await readlink(FD_LINKS + handle.fd) : await realpath(full));
+      }
+      const { size } = this.#toFileStat(name, await handle.stat());
+      const bounds = clampRange(range, size);
+      if (!bounds) {
+        await handle.close();
+        return Readable.from([]);
+      }
+      return handle.createReadStream({ start: bounds.start, end: bounds.end, highWaterMark: 64 * 1024 });
+    } catch (error) {
+      await handle?.close().catch(() => {});
+      throw this.#translate(name, error);
+    }
+  }
+
+  async save(name: string, content: SaveContent): Promise<string> {
+    const full = this.#fullPath(name);
+    const folder = dirname(full);
+    const temporary = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(folder, { recursive: true });
+      if (!this.#followSymlinksOutside) await this.#assertInside(name, join(await realpath(folder), 'x'));
+      const source = typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
+      await pipeline(source, createWriteStream(temporary));
+      await rename(temporary, full);
+      return name;
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw this.#translate(name, error);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    const full = this.#fullPath(name);
+    try {
+      // Unlink through the real parent, so a symlinked folder can never lead outside.
+      const folder = await realpath(dirname(full));
+      const target = join(folder, full.slice(dirname(full).length + 1));
+      if (!this.#followSymlinksOutside) await this.#assertInside(name, target);
+      await unlink(target);
+    } catch (error) {
+      const translated = this.#translate(name, error);
+      if (!(translated instanceof FileNotFoundError)) throw translated;
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    // Walk only the folder the prefix points into.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash === -1 ? '' : prefix.slice(0, slash);
+    if (base) validateName(base);
+    yield* this.#walk(base, prefix);
+  }
+
+  path(name: string): string {
+    return this.#fullPath(name);
+  }
+
+  url(name: string): string | undefined {
+    return joinUrl(this.baseUrl, name);
+  }
+
+  async *#walk(folder: string, prefix: string): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(folder ? join(this.location, folder) : this.location, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      throw new StorageError(`Cannot list ${JSON.stringify(folder)}`, { cause: error });
+    }
+    for (const entry of entries) {
+      const name = folder ? `${folder}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (name.startsWith(prefix) || prefix.startsWith(`${name}/`)) yield* this.#walk(name, prefix);
+      } else if (entry.isFile() && name.startsWith(prefix) && !entry.name.endsWith('.tmp')) {
+        yield name;
+      }
+    }
+  }
+
+  #fullPath(name: string): string {
+    return this.location + sep + validateName(name);
+  }
+
+  async #assertInside(name: string, real: string): Promise<void> {
+    this.#realLocation ??= await realpath(this.location);
+    const root = this.#realLocation.endsWith(sep) ? this.#realLocation : this.#realLocation + sep;
+    if (!real.startsWith(root)) throw new FileNotFoundError(name, { reason: 'resolves outside the storage location' });
+  }
+
+  #toFileStat(name: string, stats: import('node:fs').Stats): FileStat {
+    if (!stats.isFile()) throw new FileNotFoundError(name, { reason: 'not a regular file' });
+    return { size: stats.size, modifiedTime: stats.mtime };
+  }
+
+  #translate(name: string, error: unknown): Error {
+    if (error instanceof FileNotFoundError || error instanceof InvalidNameError) return error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EISDIR') return new FileNotFoundError(name, { cause: error });
+    if (code === 'ENAMETOOLONG') return new InvalidNameError(name, 'too long for the filesystem');
+    return new StorageError(`Filesystem error on ${JSON.stringify(name)}: ${code ?? String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,37 @@
+/** Name rules shared by every storage: checked before any I/O. */
+import { InvalidNameError } from '../src/errors.js';
+
+// C0 and C1 control characters, DEL, and the backslash.
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/;
+const MAX_NAME_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+
+/**
+ * Returns `name` if it is a safe storage-relative name, else throws InvalidNameError.
+ * Empty and `.` segments are refused too, so that one file has exactly one name.
+ */
+export function validateName(name: string): string {
+  if (typeof name !== 'string' || name === '') throw new InvalidNameError(String(name), 'a name must be a non-empty string');
+  if (FORBIDDEN.test(name)) throw new InvalidNameError(name, 'control characters and backslashes are not allowed');
+  if (!name.isWellFormed()) throw new InvalidNameError(name, 'not valid Unicode (lone surrogate)');
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw new InvalidNameError(name, 'absolute names are not allowed');
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new InvalidNameError(name, `longer than ${MAX_NAME_BYTES} bytes`);
+  for (const segment of name.split('/')) {
+    if (segment === '..') throw new InvalidNameError(name, '".." segments are not allowed');
+    if (segment === '' || segment === '.') throw new InvalidNameError(name, 'empty and "." segments are not allowed');
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) throw new InvalidNameError(name, `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
+  }
+  return name;
+}
+
+/** Percent-encodes each segment of a valid name, keeping the `/` separators. */
+export function encodeName(name: string): string {
+  return name.split('/').map(encodeURIComponent).join('/');
+}
+
+/** `baseUrl` + encoded name, or undefined when the storage has no base URL. */
+export function joinUrl(baseUrl: string | undefined, name: string): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  const encoded = encodeName(validateName(name));
+  return baseUrl.endsWith('/') ? baseUrl + encoded : `${baseUrl}/${encoded}`;
+}
