@@ -1,17 +1,19 @@
 /**
  * Typed errors of koa-downloadview.
  *
- * Each carries the HTTP `status` a download route answers with, and
- * `expose = false`, so that Koa's default error handler replies with the bare
- * status text: a storage path or an upstream message never reaches a client.
+ * Each carries the HTTP `status` a download route answers with. Client
+ * errors (4xx) have `expose = true`: their messages name only what the client
+ * asked for, and Koa's default handler then neither logs them nor hides them.
+ * Server errors (5xx) have `expose = false`: Koa logs them and replies with
+ * the bare status text, so a path or an upstream message never reaches a client.
  */
 
 /** Base class of every error this library throws. */
 export class DownloadViewError extends Error {
   /** HTTP status a download route answers with. */
   readonly status: number = 500;
-  /** Never expose our messages (they may hold paths) to clients. */
-  readonly expose = false;
+  /** Whether the message may be shown to the client (client errors only). */
+  readonly expose: boolean = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -22,15 +24,20 @@ export class DownloadViewError extends Error {
 /** The named file does not exist (or is not a regular file the storage may serve). */
 export class FileNotFoundError extends DownloadViewError {
   override readonly status = 404;
+  override readonly expose = true;
+  /** Why, for logs and tests (e.g. a symlink out of the storage); never sent to the client. */
+  readonly reason: string | undefined;
 
   constructor(readonly fileName: string, options?: { cause?: unknown; reason?: string }) {
-    super(`File not found: ${JSON.stringify(fileName)}${options?.reason ? ` (${options.reason})` : ''}`, options);
+    super(`File not found: ${JSON.stringify(fileName)}`, options);
+    this.reason = options?.reason;
   }
 }
 
 /** A file name was refused before any I/O: absolute, `..`, NUL, control characters, backslashes… */
 export class InvalidNameError extends DownloadViewError {
   override readonly status = 400;
+  override readonly expose = true;
 
   constructor(readonly fileName: string, reason: string) {
     super(`Invalid file name ${JSON.stringify(fileName)}: ${reason}`);

@@ -78,7 +78,7 @@ export class HTTPFile implements DownloadFile {
     clearTimeout(timer);
     if (response.status === 404 || response.status === 410) {
       await response.body?.cancel();
-      throw new FileNotFoundError(this.url, { reason: `upstream answered ${response.status}` });
+      throw new FileNotFoundError(this.name, { reason: `${this.url} answered ${response.status}` });
     }
     const ok = response.ok || response.status === 405 || response.status === 501;
     if (!ok) {

@@ -1,7 +1,7 @@
 /**
  * Download routes: Koa middleware factories. Each resolves a DownloadFile
  * from the request and hands it to sendFile. Mount them on any router:
- * `router.get('/media/:path(.*)', storageDownload({ storage }))`.
+ * `router.get('/media/*path', storageDownload({ storage }))`.
  */
 import type { Context, Middleware } from 'koa';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -36,7 +36,7 @@ export interface StorageDownloadOptions extends DownloadOptions {
   param?: string;
 }
 
-/** Serves a file of a Storage, named by the route (`/media/:path(.*)`) or by `name`. */
+/** Serves a file of a Storage, named by the route (`/media/*path`) or by `name`. */
 export function storageDownload(options: StorageDownloadOptions): Middleware {
   const { storage, name, param = 'path', ...downloadOptions } = options ?? ({} as StorageDownloadOptions);
   if (!storage) throw new ImproperlyConfiguredError('storageDownload needs a storage: storageDownload({ storage: new FileSystemStorage({ location }) }).');
