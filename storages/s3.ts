@@ -1,0 +1,191 @@
+/**
+ * S3Storage: files in an S3 bucket (AWS S3, MinIO, Cloudflare R2, Ceph RGW…).
+ *
+ * This is the `koa-downloadview/s3` entry point: the only module that loads
+ * the AWS SDK, so applications that never import it never pay for it.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+  type S3ClientConfig,
+  type S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Readable } from 'node:stream';
+import { FileNotFoundError, ImproperlyConfiguredError, StorageError } from '../src/errors.js';
+import { joinUrl, validateName } from './names.js';
+import { uploadObject } from './s3Upload.js';
+import type { ByteRange, FileStat, SaveContent, SaveOptions, Storage } from './storage.js';
+
+export { signedUrlRedirect, type SignedUrlRedirectOptions } from './s3Redirect.js';
+
+export interface S3StorageOptions {
+  /** The bucket that holds the files. */
+  bucket: string;
+  /** A ready S3Client, shared with the rest of the application. Its settings are used as they are. */
+  client?: S3Client;
+  /**
+   * Settings for the S3Client this storage builds when no `client` is given:
+   * endpoint, region, credentials, forcePathStyle… Checksums default to
+   * 'WHEN_REQUIRED' (see S3_COMPATIBLE_DEFAULTS).
+   */
+  clientConfig?: S3ClientConfig;
+  /** Key prefix: the file `a.txt` is the object `${prefix}a.txt`. Add the trailing `/` yourself. */
+  prefix?: string;
+  /** Public or CDN URL used by `url()`, e.g. `https://cdn.example.com/media/`. */
+  baseUrl?: string;
+}
+
+export interface SignedUrlOptions {
+  /** Seconds the URL stays valid. Default 300. */
+  expiresIn?: number;
+  /** The Content-Disposition header S3 answers with (ResponseContentDisposition). */
+  contentDisposition?: string;
+  /** The Content-Type header S3 answers with (ResponseContentType). */
+  contentType?: string;
+}
+
+/**
+ * Recent SDKs add CRC32 checksums to every upload, sent as `aws-chunked`
+ * bodies with trailers, and ask for checksums on every download. Many
+ * S3-compatible servers (s3rver, older MinIO and Ceph, R2 at first) refuse or
+ * mangle such uploads. Worse for a download server: a validated response body
+ * is wrapped in a checksum stream, so the body we hand on is no longer the
+ * socket's own stream (aws-sdk-js-v3 #6691 is about that socket). Checksums
+ * only when an operation requires them keeps both portable; TLS and S3's own
+ * Content-MD5 checks still guard the bytes.
+ */
+const S3_COMPATIBLE_DEFAULTS: S3ClientConfig = {
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+};
+
+const DEFAULT_EXPIRES_IN = 300;
+const UNTYPED = 'binary/octet-stream';
+
+export class S3Storage implements Storage {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly baseUrl: string | undefined;
+
+  constructor(options: S3StorageOptions) {
+    if (!options || typeof options.bucket !== 'string' || options.bucket === '') {
+      throw new ImproperlyConfiguredError('S3Storage needs a bucket: new S3Storage({ bucket: "my-bucket", clientConfig: { region: "eu-west-1" } }).');
+    }
+    if (options.client && options.clientConfig) {
+      throw new ImproperlyConfiguredError('S3Storage takes either a client or a clientConfig, not both: put the settings on your S3Client.');
+    }
+    this.bucket = options.bucket;
+    this.prefix = options.prefix ?? '';
+    this.baseUrl = options.baseUrl;
+    this.client = options.client ?? new S3Client({ ...S3_COMPATIBLE_DEFAULTS, ...options.clientConfig });
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.stat(name);
+      return true;
+    } catch (error) {
+      if (error instanceof FileNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async stat(name: string): Promise<FileStat> {
+    const request = this.#object(name);
+    const head = await this.#call(name, () => this.client.send(new HeadObjectCommand(request)));
+    const stat: FileStat = { size: head.ContentLength ?? 0, modifiedTime: head.LastModified ?? new Date(0) };
+    if (head.ETag) stat.etag = head.ETag;
+    // S3 labels an object saved without a type binary/octet-stream: that is no type, let the route guess from the name.
+    if (head.ContentType && head.ContentType !== UNTYPED) stat.contentType = head.ContentType;
+    return stat;
+  }
+
+  /**
+   * Only the asked range crosses the network. The body is the SDK's own
+   * socket stream: destroying it frees the socket for the next request.
+   */
+  async open(name: string, range?: ByteRange): Promise<Readable> {
+    const request = { ...this.#object(name), Range: range && `bytes=${Math.max(0, range.start)}-${range.end}` };
+    return this.#call(name, async () => {
+      try {
+        return (await this.client.send(new GetObjectCommand(request))).Body as Readable;
+      } catch (error) {
+        // A range that starts past the end (of an empty file, say) holds no byte: serve nothing, as the contract says.
+        if ((error as Error).name === 'InvalidRange') return Readable.from([]);
+        throw error;
+      }
+    });
+  }
+
+  async save(name: string, content: SaveContent, options: SaveOptions = {}): Promise<string> {
+    const target = { ...this.#object(name), ...(options.contentType && { ContentType: options.contentType }) };
+    await this.#call(name, () => uploadObject(this.client, target, content));
+    return name;
+  }
+
+  /** S3 itself treats deleting a missing key as success. */
+  async delete(name: string): Promise<void> {
+    const request = this.#object(name);
+    await this.#call(name, () => this.client.send(new DeleteObjectCommand(request)));
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.prefix + prefix });
+    try {
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(this.prefix.length);
+      }
+    } catch (error) {
+      throw this.#translate(prefix, error);
+    }
+  }
+
+  /** S3 files are never on local disk, so never X-Sendfile'd. */
+  path(name: string): undefined {
+    validateName(name);
+    return undefined;
+  }
+
+  url(name: string): string | undefined {
+    return joinUrl(this.baseUrl, name);
+  }
+
+  /**
+   * A presigned GET URL: whoever holds it can download the file until it
+   * expires. S3 answers it with `contentDisposition` and `contentType` as headers.
+   */
+  async signedUrl(name: string, options: SignedUrlOptions = {}): Promise<string> {
+    const command = new GetObjectCommand({
+      ...this.#object(name),
+      ResponseContentDisposition: options.contentDisposition,
+      ResponseContentType: options.contentType,
+    });
+    return getSignedUrl(this.client, command, { expiresIn: options.expiresIn ?? DEFAULT_EXPIRES_IN });
+  }
+
+  #object(name: string): { Bucket: string; Key: string } {
+    return { Bucket: this.bucket, Key: this.prefix + validateName(name) };
+  }
+
+  /** Runs one S3 call, its failures translated into our typed errors. */
+  async #call<T>(name: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.#translate(name, error);
+    }
+  }
+
+  #translate(name: string, error: unknown): Error {
+    const code = (error as S3ServiceException).name;
+    const status = (error as S3ServiceException).$metadata?.httpStatusCode;
+    // HeadObject answers a bare 404 ("NotFound"); a missing bucket is a configuration fault, not a missing file.
+    if (code === 'NoSuchKey' || (status === 404 && code !== 'NoSuchBucket')) return new FileNotFoundError(name, { cause: error });
+    return new StorageError(`S3 error on ${JSON.stringify(name)} in bucket ${JSON.stringify(this.bucket)}: ${code ?? String(error)}`, { cause: error, status: 502 });
+  }
+}
