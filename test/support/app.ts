@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A Koa app around `middleware` that collects the errors Koa would log, instead of printing them. */
-export function appWith(...middleware: Middleware[]): Koa & { errors: Error[] } {
+export function appWith(...middleware: Middleware<any, any>[]): Koa & { errors: Error[] } {
   const app = new Koa() as Koa & { errors: Error[] };
   app.silent = true;
   app.errors = [];
