@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { demoApp } from '../../demo/app.js';
+import { MemoryStorage } from '../../src/index.js';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as { port: number };
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+describe('The demo', function () {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'kdv-demo-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('serves every route its home page lists', async function () {
+    const { app, routes } = await demoApp({ filesDir: join(dir, 'files'), s3: new MemoryStorage() });
+    const home = await request(app.callback()).get('/');
+    for (const route of routes) {
+      expect(home.text).to.include(`href="${route.path}"`);
+      const res = await request(app.callback()).get(route.path);
+      expect(res.status, route.path).to.equal(200);
+      expect(res.headers['content-disposition'], route.path).to.match(/^attachment; filename=/);
+    }
+  });
+
+  it('starts with `npm run demo`, prints its URL, serves, and stops on SIGINT', async function () {
+    this.timeout(30_000);
+    const port = await freePort();
+    const child = spawn('npm', ['run', 'demo', '--', '--port', String(port)], { cwd: resolve(import.meta.dirname, '../..'), detached: true, env: { ...process.env, S3_BUCKET: '' } });
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(output);
+          if (match) done(match[0]);
+        });
+        child.once('exit', (code) => fail(new Error(`demo exited with ${code}: ${output}`)));
+      });
+      const res = await fetch(`${url}files/hello-world.txt`);
+      expect(await res.text()).to.equal('Hello world!\n');
+      expect(await (await fetch(`${url}s3/hello-s3.txt`)).text()).to.equal('Hello from S3!\n');
+    } finally {
+      const exited = new Promise((done) => child.once('exit', done));
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+    }
+  });
+});
