@@ -1,0 +1,32 @@
+/**
+ * Apache mod_xsendfile: X-Sendfile = an absolute path.
+ *
+ * Debian's mod_xsendfile 0.12 reads the header value as raw bytes, so a
+ * UTF-8 path must leave Node as its UTF-8 bytes. Node writes header strings
+ * as latin1, one byte per character: the value is therefore the UTF-8 bytes
+ * re-read as latin1. (Names with control characters never reach here, so no
+ * CR/LF can end up in the header.)
+ *
+ * mod_xsendfile 1.0 percent-decodes the value instead (XSendFileUnescape,
+ * on by default): `percentEncode: true` sends the whole path encoded.
+ */
+import { encodeName } from '../../storages/names.js';
+import type { Backend } from './backend.js';
+
+export const apache: Backend = {
+  destination: 'destinationDir',
+  options: ['percentEncode'],
+  prepare(destination, rule, fail) {
+    if (rule.percentEncode !== undefined && typeof rule.percentEncode !== 'boolean') fail(`percentEncode must be true or false; got ${JSON.stringify(rule.percentEncode)}.`);
+    if (rule.percentEncode) {
+      const folder = encodeName(destination);
+      return (name) => ({ 'X-Sendfile': folder + encodeName(name) });
+    }
+    const folder = asUtf8Bytes(destination);
+    return (name) => ({ 'X-Sendfile': folder + asUtf8Bytes(name) });
+  },
+};
+
+function asUtf8Bytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}

@@ -1,0 +1,26 @@
+/**
+ * What one reverse proxy needs from xSendfile: where it reads files from
+ * (a folder on disk or an internal URI), which rule options it understands,
+ * and how it spells the hand-off in response headers.
+ */
+import type { Rule } from '../rules.js';
+
+export type BackendName = 'nginx' | 'apache' | 'lighttpd' | 'caddy';
+
+/** Rule options that only some backends understand. */
+export type BackendOption = 'expires' | 'buffering' | 'limitRate' | 'percentEncode';
+
+/** The headers that hand one download to the proxy. `name` is the decoded, checked path below the rule's source. */
+export type HandOff = (name: string, contentType: string | undefined) => Record<string, string>;
+
+export interface Backend {
+  /** destinationDir: a folder the proxy opens files in; destinationUrl: an internal location it serves. */
+  readonly destination: 'destinationDir' | 'destinationUrl';
+  readonly options: readonly BackendOption[];
+  /**
+   * Runs once per rule when the middleware is built, so that the work per
+   * request is a string join. `destination` is normalised and ends with `/`.
+   * `fail` throws ImproperlyConfiguredError with the rule named.
+   */
+  prepare(destination: string, rule: Rule, fail: (sentence: string) => never): HandOff;
+}

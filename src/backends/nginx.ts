@@ -1,0 +1,45 @@
+/**
+ * nginx: X-Accel-Redirect to an `internal` location. nginx percent-decodes
+ * the URI after splitting off `?` (ngx_http_parse_unsafe_uri), so every
+ * segment is percent-encoded: `?`, `#`, `%` and `;` in names stay in the path.
+ */
+import { encodeName } from '../../storages/names.js';
+import type { Backend } from './backend.js';
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+export const nginx: Backend = {
+  destination: 'destinationUrl',
+  options: ['expires', 'buffering', 'limitRate'],
+  prepare(destination, rule, fail) {
+    const fixed: Record<string, string> = {};
+    if (rule.buffering !== undefined) {
+      if (typeof rule.buffering !== 'boolean') fail(`buffering must be true or false (X-Accel-Buffering: yes / no); got ${JSON.stringify(rule.buffering)}.`);
+      fixed['X-Accel-Buffering'] = rule.buffering ? 'yes' : 'no';
+    }
+    if (rule.limitRate !== undefined) {
+      if (rule.limitRate !== false && !isWholeNumber(rule.limitRate)) fail(`limitRate must be a whole number of bytes per second (0 = no limit) or false; got ${JSON.stringify(rule.limitRate)}.`);
+      fixed['X-Accel-Limit-Rate'] = rule.limitRate === false ? 'off' : String(rule.limitRate);
+    }
+    if (rule.expires !== undefined) fixed['X-Accel-Expires'] = expires(rule.expires, fail);
+
+    return (name, contentType) => {
+      const headers: Record<string, string> = { 'X-Accel-Redirect': destination + encodeName(name), ...fixed };
+      const charset = contentType && CHARSET.exec(contentType)?.[1];
+      if (charset) headers['X-Accel-Charset'] = charset;
+      return headers;
+    };
+  },
+};
+
+/** Seconds from now; a Date is an absolute time, which nginx spells `@unix-seconds`; false turns caching off. */
+function expires(value: unknown, fail: (sentence: string) => never): string {
+  if (value === false) return 'off';
+  if (isWholeNumber(value)) return String(value);
+  if (value instanceof Date && value.getTime() >= 0) return `@${Math.floor(value.getTime() / 1000)}`;
+  return fail(`expires must be whole seconds (0 or more), a Date after 1970, or false (off); got ${value instanceof Date ? value.toString() : JSON.stringify(value)}.`);
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}

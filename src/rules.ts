@@ -1,0 +1,149 @@
+/**
+ * Offload rules: checked and compiled once, when xSendfile is built, into
+ * matchers that cost a prefix test and one regular expression per request.
+ */
+import { isAbsolute, posix } from 'node:path';
+import type { BackendName, BackendOption, HandOff } from './backends/backend.js';
+import { backends, isBackendName } from './backends/registry.js';
+import type { DownloadFile } from './downloadFile.js';
+import { ImproperlyConfiguredError } from './errors.js';
+
+/** One offload rule: which files (by path or URL) go to which proxy location. */
+export interface Rule {
+  /** The proxy for this rule; else the middleware's `backend`. */
+  backend?: BackendName;
+  /** Matches `file.path` below this absolute folder, on path-segment boundaries. */
+  sourceDir?: string;
+  /** Matches `file.url` below this URL prefix (the storage's baseUrl), on path-segment boundaries. */
+  sourceUrl?: string;
+  /** apache, lighttpd: the folder where the proxy opens the files. */
+  destinationDir?: string;
+  /** nginx, caddy: the internal location that serves the files, e.g. `/protected/`. */
+  destinationUrl?: string;
+  /** nginx X-Accel-Expires: seconds, an absolute Date, or false (off). */
+  expires?: number | Date | false;
+  /** nginx X-Accel-Buffering. */
+  buffering?: boolean;
+  /** nginx X-Accel-Limit-Rate in bytes per second; false → off. */
+  limitRate?: number | false;
+  /** apache: percent-encode X-Sendfile, for mod_xsendfile 1.0 with XSendFileUnescape on (its default). Debian's 0.12 wants it off. */
+  percentEncode?: boolean;
+}
+
+export interface XSendfileOptions {
+  /** The backend of every rule that names none. */
+  backend?: BackendName;
+}
+
+export interface CompiledRule {
+  readonly backend: BackendName;
+  /** The path of `file` below the rule's source, decoded and checked; undefined when the rule does not apply. */
+  match(file: DownloadFile): string | undefined;
+  readonly handOff: HandOff;
+}
+
+const RULE_KEYS = new Set<string>(['backend', 'sourceDir', 'sourceUrl', 'destinationDir', 'destinationUrl', 'expires', 'buffering', 'limitRate', 'percentEncode']);
+const BACKEND_NAMES = Object.keys(backends).map((name) => `'${name}'`).join(', ');
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// An empty, `.` or `..` segment, or a control character: such a name could
+// climb out of the destination, or break the header.
+const UNSAFE_NAME = /(?:^|\/)\.{0,2}(?:\/|$)|[\u0000-\u001f\u007f-\u009f]/;
+const URI_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+export function compileRules(rules: Rule | Rule[], options: XSendfileOptions = {}): CompiledRule[] {
+  const list = Array.isArray(rules) ? rules : rules == null ? [] : [rules];
+  if (list.length === 0) {
+    throw new ImproperlyConfiguredError("xSendfile needs at least one rule, e.g. xSendfile({ sourceDir: '/srv/media', destinationUrl: '/protected/' }, { backend: 'nginx' }).");
+  }
+  if (options.backend !== undefined && !isBackendName(options.backend)) {
+    throw new ImproperlyConfiguredError(`xSendfile: unknown backend ${JSON.stringify(options.backend)}; use one of ${BACKEND_NAMES}.`);
+  }
+  return list.map((rule, index) => compileRule(rule, index + 1, options.backend));
+}
+
+function compileRule(rule: Rule, number: number, defaultBackend: BackendName | undefined): CompiledRule {
+  const fail = (sentence: string): never => {
+    throw new ImproperlyConfiguredError(`xSendfile rule ${number}${isBackendName(rule?.backend ?? defaultBackend) ? ` (${rule?.backend ?? defaultBackend})` : ''}: ${sentence}`);
+  };
+  if (typeof rule !== 'object' || rule === null) return fail(`a rule is an object such as { sourceDir: '/srv/media', destinationUrl: '/protected/' }; got ${JSON.stringify(rule)}.`);
+  for (const key of Object.keys(rule)) {
+    if (!RULE_KEYS.has(key)) fail(`unknown option ${JSON.stringify(key)}${didYouMean(key)}. Rule options: ${[...RULE_KEYS].join(', ')}.`);
+  }
+
+  const backendName = rule.backend ?? defaultBackend;
+  if (backendName === undefined) fail(`no backend: set backend on the rule or pass xSendfile(rules, { backend }), one of ${BACKEND_NAMES}.`);
+  if (!isBackendName(backendName)) return fail(`unknown backend ${JSON.stringify(backendName)}; use one of ${BACKEND_NAMES}.`);
+  const backend = backends[backendName];
+
+  for (const option of ['expires', 'buffering', 'limitRate', 'percentEncode'] as const satisfies readonly BackendOption[]) {
+    if (rule[option] !== undefined && !backend.options.includes(option)) {
+      const owners = Object.entries(backends).filter(([, other]) => other.options.includes(option)).map(([name]) => name);
+      fail(`${option} is understood by ${owners.join(', ')} only, not ${backendName}: remove it, or give this rule backend: '${owners[0]}'.`);
+    }
+  }
+
+  return { backend: backendName, match: matcher(rule, fail), handOff: backend.prepare(destination(rule, backendName, backend.destination, fail), rule, fail) };
+}
+
+function matcher(rule: Rule, fail: (sentence: string) => never): CompiledRule['match'] {
+  const { sourceDir, sourceUrl } = rule;
+  if (sourceDir !== undefined && sourceUrl !== undefined) fail('it has both sourceDir and sourceUrl: keep one, or write two rules.');
+  if (sourceDir !== undefined) {
+    const prefix = folderPrefix(sourceDir, 'sourceDir', fail);
+    return (file) => (file.path?.startsWith(prefix) ? checkedName(file.path.slice(prefix.length)) : undefined);
+  }
+  if (sourceUrl !== undefined) {
+    if (typeof sourceUrl !== 'string' || sourceUrl === '' || /[?#\s]/.test(sourceUrl)) {
+      fail(`sourceUrl must be the URL prefix of the files (the storage's baseUrl), without query or fragment, e.g. '/media/' or 'https://cdn.example/media/'; got ${JSON.stringify(sourceUrl)}.`);
+    }
+    const prefix = sourceUrl.endsWith('/') ? sourceUrl : `${sourceUrl}/`;
+    return (file) => (file.url?.startsWith(prefix) ? decodedName(file.url.slice(prefix.length)) : undefined);
+  }
+  return fail("it matches nothing: give sourceDir (the folder of the files on disk, e.g. the storage's location) or sourceUrl (the storage's baseUrl).");
+}
+
+function destination(rule: Rule, backendName: BackendName, kind: 'destinationDir' | 'destinationUrl', fail: (sentence: string) => never): string {
+  const other = kind === 'destinationDir' ? 'destinationUrl' : 'destinationDir';
+  const example = kind === 'destinationDir' ? "'/srv/media/'" : "'/protected/'";
+  const reads = kind === 'destinationDir' ? 'opens files by path' : 'serves files from an internal location';
+  if (rule[other] !== undefined && rule[kind] === undefined) fail(`${backendName} ${reads}: replace ${other} with ${kind}, e.g. ${kind}: ${example}.`);
+  if (rule[other] !== undefined) fail(`${backendName} ${reads}: remove ${other}; it uses ${kind} only.`);
+  const value = rule[kind];
+  if (value === undefined) return fail(`no ${kind}: set it to where ${backendName} ${reads}, e.g. ${kind}: ${example}.`);
+  if (kind === 'destinationDir') return folderPrefix(value, kind, fail);
+  const segments = typeof value === 'string' ? value.replace(/^\/|\/$/g, '') : '';
+  if (typeof value !== 'string' || !URI_PATH.test(value) || (segments !== '' && UNSAFE_NAME.test(segments))) {
+    fail(`destinationUrl must be a URI path starting with '/', percent-encoded, without '..', query or fragment, e.g. '/protected/'; got ${JSON.stringify(value)}.`);
+  }
+  return value.endsWith('/') ? value : `${value}/`;
+}
+
+/** An absolute folder, normalised, ending with `/`. */
+function folderPrefix(value: unknown, option: string, fail: (sentence: string) => never): string {
+  if (typeof value !== 'string' || !isAbsolute(value) || CONTROL.test(value)) {
+    fail(`${option} must be an absolute folder without control characters, e.g. path.resolve('media') rather than 'media'; got ${JSON.stringify(value)}.`);
+  }
+  const folder = posix.normalize(value as string);
+  return folder.endsWith('/') ? folder : `${folder}/`;
+}
+
+/** `rest` if it names a file below the folder: no climbing out, nothing that breaks a header. */
+function checkedName(rest: string): string | undefined {
+  return UNSAFE_NAME.test(rest) || !rest.isWellFormed() ? undefined : rest;
+}
+
+/** The storage name behind the rest of a URL (encoded per segment), checked; `%2F` would merge segments, so it is refused. */
+function decodedName(rest: string): string | undefined {
+  if (/[?#]|%2f/i.test(rest)) return undefined;
+  try {
+    return checkedName(decodeURIComponent(rest));
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
+}
+
+/** django-downloadview's option names are snake_case. */
+function didYouMean(key: string): string {
+  const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return camel !== key && RULE_KEYS.has(camel) ? `; did you mean ${camel}?` : '';
+}

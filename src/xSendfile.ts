@@ -1,0 +1,63 @@
+/**
+ * xSendfile: hands downloads of local (or URL-matched) files to the reverse
+ * proxy. Mounted globally or per route; see docs/ for each proxy's config.
+ */
+import type { Middleware } from 'koa';
+import { Readable } from 'node:stream';
+import { debuglog } from 'node:util';
+import type { DownloadFile } from './downloadFile.js';
+import { announceOffload, recordedDownload } from './record.js';
+import { compileRules, type CompiledRule, type Rule, type XSendfileOptions } from './rules.js';
+
+export type { XSendfileOptions } from './rules.js';
+
+const debug = debuglog('koa-downloadview');
+
+/**
+ * Answers downloads recorded by our routes with an internal redirect
+ * (X-Accel-Redirect or X-Sendfile) when a rule matches the file: status 200,
+ * the route's Content-Type, Content-Disposition and Cache-Control, no body.
+ * The proxy then does Range and conditional requests itself. The route's lazy
+ * body is dropped unopened: no file descriptor, no storage request.
+ *
+ * The first matching rule wins. Virtual files, and files no rule matches,
+ * stream from Node as usual (NODE_DEBUG=koa-downloadview logs why).
+ * Everything comes from `rules`; request headers such as X-Sendfile-Type or
+ * X-Accel-Mapping are never read.
+ *
+ * @throws ImproperlyConfiguredError when a rule can never work, at build time.
+ */
+export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Middleware {
+  const compiled = compileRules(rules, options);
+  const willOffload = (file: DownloadFile): boolean => compiled.some((rule) => rule.match(file) !== undefined);
+
+  return async function xSendfileMiddleware(ctx, next) {
+    announceOffload(ctx, willOffload);
+    await next();
+
+    const record = recordedDownload(ctx);
+    // Only a download our route recorded, and only if nothing replaced the response since.
+    if (!record || ctx.body !== record.body) return;
+    // A route that did stat and range work was told no rule applies; leave its response alone.
+    const found = record.offloaded ? firstMatch(compiled, record.file) : undefined;
+    if (!found) {
+      if (!record.offloaded && debug.enabled) debug('xSendfile: streaming %s: %s', record.file.name, record.file.path ?? record.file.url ?? 'virtual file (no path, no URL)');
+      return;
+    }
+
+    ctx.set(found.rule.handOff(found.name, record.headers['Content-Type']));
+    record.body.destroy();
+    // An empty stream, not '' or null: Koa would add Content-Length: 0, or
+    // replace a null body with a status text.
+    ctx.body = Readable.from([]);
+    ctx.status = 200;
+  };
+}
+
+function firstMatch(rules: CompiledRule[], file: DownloadFile): { rule: CompiledRule; name: string } | undefined {
+  for (const rule of rules) {
+    const name = rule.match(file);
+    if (name !== undefined) return { rule, name };
+  }
+  return undefined;
+}
