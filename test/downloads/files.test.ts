@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { HTTPFile, VirtualFile, httpDownload, virtualDownload } from '../../src/index.js';
+import { HTTPFile, VirtualFile, httpDownload, virtualDownload, type DownloadFile } from '../../src/index.js';
 import { appWith, listen } from '../support/app.js';
 import { readAll } from '../support/streams.js';
 
@@ -40,7 +40,7 @@ describe('VirtualFile', function () {
   });
 
   it('is never offloaded: it has neither path nor URL', function () {
-    const file = new VirtualFile({ name: 'a', content: 'x' });
+    const file: DownloadFile = new VirtualFile({ name: 'a', content: 'x' });
     expect(file.path).to.equal(undefined);
     expect(file.url).to.equal(undefined);
   });
