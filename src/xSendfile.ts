@@ -41,7 +41,11 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
     // A route that did stat and range work was told no rule applies; leave its response alone.
     const found = record.offloaded ? firstMatch(compiled, record.file) : undefined;
     if (!found) {
-      if (!record.offloaded && debug.enabled) debug('xSendfile: streaming %s: %s', record.file.name, record.file.path ?? record.file.url ?? 'virtual file (no path, no URL)');
+      if (!record.offloaded && debug.enabled) {
+        const where = record.file.path ?? record.file.url;
+        if (where) debug('xSendfile: no rule matches %s (%s); Node streams it', record.file.name, where);
+        else debug('xSendfile: %s has no path and no URL (a virtual file); Node streams it', record.file.name);
+      }
       return;
     }
 

@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import request from 'supertest';
+import type { Rule } from '../../src/rules.js';
+import { xSendfile } from '../../src/xSendfile.js';
+import { mediaApp, mediaFolder } from './fixtures.js';
+
+// Storage name → its path percent-encoded per segment, written out by hand.
+const NAMES: Record<string, string> = {
+  'plain.txt': 'plain.txt',
+  'with space.txt': 'with%20space.txt',
+  'héllo wörld.txt': 'h%C3%A9llo%20w%C3%B6rld.txt',
+  '日本語.pdf': '%E6%97%A5%E6%9C%AC%E8%AA%9E.pdf',
+  '100%.txt': '100%25.txt',
+  'a+b.txt': 'a%2Bb.txt',
+  'c#1.txt': 'c%231.txt',
+  'what?.txt': 'what%3F.txt',
+  'semi;colon.txt': 'semi%3Bcolon.txt',
+  'quote"s.txt': 'quote%22s.txt',
+  "it's.txt": "it's.txt",
+  'nested/déjà vu/file.txt': 'nested/d%C3%A9j%C3%A0%20vu/file.txt',
+};
+
+/** The URL path the route serves `name` at (the router decodes it back). */
+const route = (name: string) => `/media/${name.split('/').map(encodeURIComponent).join('/')}`;
+
+describe('xSendfile backends', function () {
+  let media: Awaited<ReturnType<typeof mediaFolder>>;
+  before(async function () {
+    media = await mediaFolder();
+    for (const name of Object.keys(NAMES)) {
+      await mkdir(dirname(join(media.location, name)), { recursive: true });
+      await writeFile(join(media.location, name), name);
+    }
+  });
+  after(() => media.cleanup());
+
+  async function handOff(rule: Rule, name: string, headers: Record<string, string> = {}) {
+    const res = await request(mediaApp(media.storage, xSendfile({ sourceDir: media.location, ...rule })).callback())
+      .get(route(name))
+      .set(headers)
+      .responseType('blob');
+    expect(res.status, name).to.equal(200);
+    expect((res.body as Buffer).length, name).to.equal(0);
+    return res.headers as Record<string, string>;
+  }
+
+  describe('nginx', function () {
+    it('X-Accel-Redirect is destinationUrl + the name percent-encoded per segment', async function () {
+      for (const [name, encoded] of Object.entries(NAMES)) {
+        expect((await handOff({ backend: 'nginx', destinationUrl: '/protected/' }, name))['x-accel-redirect'], name).to.equal(`/protected/${encoded}`);
+      }
+    });
+
+    it('re-encodes the decoded storage name when the rule matches by URL', async function () {
+      for (const [name, encoded] of Object.entries(NAMES)) {
+        const res = await request(mediaApp(media.storage, xSendfile({ sourceUrl: '/media/', destinationUrl: '/internal' }, { backend: 'nginx' })).callback()).get(route(name));
+        expect(res.headers['x-accel-redirect'], name).to.equal(`/internal/${encoded}`);
+      }
+    });
+
+    it('sends X-Accel-Charset only when the Content-Type has a charset', async function () {
+      expect((await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt'))['x-accel-charset']).to.equal('utf-8');
+      expect(await handOff({ backend: 'nginx', destinationUrl: '/p/' }, '日本語.pdf')).not.to.have.property('x-accel-charset');
+    });
+
+    it('sends no X-Accel-Expires, -Buffering or -Limit-Rate unless the rule asks', async function () {
+      const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt');
+      expect(Object.keys(headers).filter((name) => name.startsWith('x-accel-')).sort()).to.deep.equal(['x-accel-charset', 'x-accel-redirect']);
+    });
+
+    const options: [string, Rule, string, string][] = [
+      ['expires in seconds', { expires: 3600 }, 'x-accel-expires', '3600'],
+      ['expires 0', { expires: 0 }, 'x-accel-expires', '0'],
+      ['expires at a Date, as @unix-seconds', { expires: new Date('2030-01-02T03:04:05.678Z') }, 'x-accel-expires', '@1893553445'],
+      ['expires false, as off', { expires: false }, 'x-accel-expires', 'off'],
+      ['buffering true', { buffering: true }, 'x-accel-buffering', 'yes'],
+      ['buffering false', { buffering: false }, 'x-accel-buffering', 'no'],
+      ['limitRate in bytes per second', { limitRate: 1048576 }, 'x-accel-limit-rate', '1048576'],
+      ['limitRate false, as off', { limitRate: false }, 'x-accel-limit-rate', 'off'],
+    ];
+    for (const [title, option, header, value] of options) {
+      it(`${title} → ${header}: ${value}`, async function () {
+        expect((await handOff({ backend: 'nginx', destinationUrl: '/p/', ...option }, 'plain.txt'))[header]).to.equal(value);
+      });
+    }
+  });
+
+  describe('caddy', function () {
+    it('X-Accel-Redirect is destinationUrl + the name percent-encoded per segment, and nothing nginx-only', async function () {
+      for (const [name, encoded] of Object.entries(NAMES)) {
+        const headers = await handOff({ backend: 'caddy', destinationUrl: '/caddy-internal/' }, name);
+        expect(headers['x-accel-redirect'], name).to.equal(`/caddy-internal/${encoded}`);
+        expect(Object.keys(headers).filter((header) => header.startsWith('x-accel-') || header === 'x-sendfile')).to.deep.equal(['x-accel-redirect']);
+      }
+    });
+  });
+
+  describe('lighttpd', function () {
+    it('X-Sendfile is the whole path percent-encoded, as lighttpd url-decodes it', async function () {
+      for (const [name, encoded] of Object.entries(NAMES)) {
+        expect((await handOff({ backend: 'lighttpd', destinationDir: '/var/www/files' }, name))['x-sendfile'], name).to.equal(`/var/www/files/${encoded}`);
+      }
+    });
+
+    it('encodes the destination folder too, since lighttpd decodes the whole value', async function () {
+      expect((await handOff({ backend: 'lighttpd', destinationDir: '/srv/100% files/' }, 'plain.txt'))['x-sendfile']).to.equal('/srv/100%25%20files/plain.txt');
+    });
+  });
+
+  describe('apache', function () {
+    it('X-Sendfile leaves Node as the UTF-8 bytes of the absolute path (mod_xsendfile 0.12 reads it raw)', async function () {
+      for (const name of Object.keys(NAMES)) {
+        const value = (await handOff({ backend: 'apache', destinationDir: '/var/www/dé files/' }, name))['x-sendfile']!;
+        // The HTTP client reads header bytes as latin1, one character per byte.
+        expect(Buffer.from(value, 'latin1').equals(Buffer.from(`/var/www/dé files/${name}`, 'utf8')), `${name}: ${value}`).to.equal(true);
+      }
+    });
+
+    it('percentEncode sends the whole path percent-encoded, for mod_xsendfile 1.0 with XSendFileUnescape', async function () {
+      for (const [name, encoded] of Object.entries(NAMES)) {
+        expect((await handOff({ backend: 'apache', destinationDir: '/var/www/dé files', percentEncode: true }, name))['x-sendfile'], name).to.equal(`/var/www/d%C3%A9%20files/${encoded}`);
+      }
+    });
+  });
+});

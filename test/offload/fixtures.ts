@@ -1,0 +1,52 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSystemStorage } from '../../storages/filesystem.js';
+import type { Storage } from '../../storages/storage.js';
+import { recordedDownload, type RecordedDownload } from '../../src/record.js';
+import { storageDownload } from '../../src/routes.js';
+import { appWith } from '../support/app.js';
+
+/** A Storage that counts every call that would touch the disk or the network. */
+export function countingStorage(storage: Storage): Storage & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    exists: (name) => (calls.push(`exists ${name}`), storage.exists(name)),
+    stat: (name) => (calls.push(`stat ${name}`), storage.stat(name)),
+    open: (name, range) => (calls.push(`open ${name}`), storage.open(name, range)),
+    save: (name, content, options) => storage.save(name, content, options),
+    delete: (name) => storage.delete(name),
+    list: (prefix) => storage.list(prefix),
+    path: (name) => storage.path(name),
+    url: (name) => storage.url(name),
+  };
+}
+
+/** A temporary folder with a FileSystemStorage on it, served with `baseUrl` /media/. */
+export async function mediaFolder(): Promise<{ location: string; storage: FileSystemStorage; cleanup: () => Promise<void> }> {
+  const location = await mkdtemp(join(tmpdir(), 'kdv-offload-'));
+  return {
+    location,
+    storage: new FileSystemStorage({ location, baseUrl: '/media/' }),
+    cleanup: () => rm(location, { recursive: true, force: true }),
+  };
+}
+
+/** Keeps what the route recorded, as seen from outside every other middleware. */
+export function recordSpy(): Middleware & { last?: RecordedDownload } {
+  const spy: Middleware & { last?: RecordedDownload } = async (ctx, next) => {
+    await next();
+    spy.last = recordedDownload(ctx);
+  };
+  return spy;
+}
+
+/** An app that serves `storage` at /media/<name>, behind `middleware`. */
+export function mediaApp(storage: Storage, ...middleware: Middleware[]) {
+  const router = new Router();
+  router.get('/media/*path', storageDownload({ storage }));
+  return appWith(...middleware, router.routes());
+}

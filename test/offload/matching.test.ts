@@ -1,0 +1,186 @@
+import Router from '@koa/router';
+import { expect } from 'chai';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { MemoryStorage } from '../../storages/memory.js';
+import type { DownloadFile } from '../../src/downloadFile.js';
+import { download, storageDownload, virtualDownload } from '../../src/routes.js';
+import { VirtualFile } from '../../src/virtualFile.js';
+import { xSendfile } from '../../src/xSendfile.js';
+import { appWith } from '../support/app.js';
+import { mediaApp, mediaFolder } from './fixtures.js';
+
+/** A file with only a path or a URL, as a third-party DownloadFile may have. */
+function fileAt(where: { path?: string; url?: string }): DownloadFile {
+  return { name: 'file.txt', ...where, stat: async () => ({ size: 5 }), open: async () => Readable.from(['bytes']) };
+}
+
+async function offloadHeader(file: DownloadFile, ...middleware: Parameters<typeof appWith>) {
+  const res = await request(appWith(...middleware, download(() => file)).callback()).get('/');
+  return res.headers['x-accel-redirect'] ?? res.headers['x-sendfile'];
+}
+
+describe('xSendfile matching', function () {
+  const nginx = (rule: object) => xSendfile({ destinationUrl: '/protected/', ...rule }, { backend: 'nginx' });
+
+  it('matches sourceDir on a path-segment boundary: /srv/media never matches /srv/media-private', async function () {
+    expect(await offloadHeader(fileAt({ path: '/srv/media/a.txt' }), nginx({ sourceDir: '/srv/media' }))).to.equal('/protected/a.txt');
+    expect(await offloadHeader(fileAt({ path: '/srv/media-private/a.txt' }), nginx({ sourceDir: '/srv/media' }))).to.equal(undefined);
+  });
+
+  it('matches sourceUrl on a path-segment boundary: /media never matches /media-private', async function () {
+    expect(await offloadHeader(fileAt({ url: '/media/a.txt' }), nginx({ sourceUrl: '/media' }))).to.equal('/protected/a.txt');
+    expect(await offloadHeader(fileAt({ url: '/media-private/a.txt' }), nginx({ sourceUrl: '/media' }))).to.equal(undefined);
+  });
+
+  it('matches an absolute sourceUrl against the full file URL', async function () {
+    expect(await offloadHeader(fileAt({ url: 'https://cdn.example/media/x/y.txt' }), nginx({ sourceUrl: 'https://cdn.example/media/' }))).to.equal('/protected/x/y.txt');
+  });
+
+  it('normalises sourceDir: a trailing slash or a /./ segment matches the same files', async function () {
+    for (const sourceDir of ['/srv/media/', '/srv/./media', '/srv/media//']) {
+      expect(await offloadHeader(fileAt({ path: '/srv/media/a.txt' }), nginx({ sourceDir })), sourceDir).to.equal('/protected/a.txt');
+    }
+  });
+
+  it('refuses a path or URL that climbs out with .. or an encoded %2e%2e, and streams it instead', async function () {
+    const climbing = [
+      fileAt({ path: '/srv/media/../secret.txt' }),
+      fileAt({ path: '/srv/media/a/../../secret.txt' }),
+      fileAt({ url: '/media/../secret.txt' }),
+      fileAt({ url: '/media/%2e%2e/secret.txt' }),
+      fileAt({ url: '/media/%2E%2E/secret.txt' }),
+      fileAt({ url: '/media/a%2F..%2F..%2Fsecret.txt' }),
+    ];
+    for (const file of climbing) {
+      const res = await request(appWith(nginx({ sourceDir: '/srv/media' }), nginx({ sourceUrl: '/media/' }), download(() => file)).callback()).get('/');
+      expect(res.headers['x-accel-redirect'], file.path ?? file.url).to.equal(undefined);
+      expect(res.text).to.equal('bytes');
+    }
+  });
+
+  it('refuses names that would break the header or merge segments: control characters, empty segments, malformed escapes', async function () {
+    for (const file of [fileAt({ path: '/srv/media/a\r\nb.txt' }), fileAt({ path: '/srv/media//a.txt' }), fileAt({ url: '/media/a%0d%0ab.txt' }), fileAt({ url: '/media/%E9t%C3.txt' }), fileAt({ url: '/media/a.txt?download=1' })]) {
+      expect(await offloadHeader(file, nginx({ sourceDir: '/srv/media' }), nginx({ sourceUrl: '/media/' })), JSON.stringify(file.path ?? file.url)).to.equal(undefined);
+    }
+  });
+
+  it('uses the first rule that matches, in the order given', async function () {
+    const middleware = xSendfile(
+      [
+        { sourceDir: '/srv/media/private', destinationUrl: '/first/' },
+        { sourceDir: '/srv/media', destinationUrl: '/second/' },
+        { sourceDir: '/srv/media/private', destinationUrl: '/third/' },
+      ],
+      { backend: 'nginx' },
+    );
+    expect(await offloadHeader(fileAt({ path: '/srv/media/private/a.txt' }), middleware)).to.equal('/first/a.txt');
+    expect(await offloadHeader(fileAt({ path: '/srv/media/public/a.txt' }), middleware)).to.equal('/second/public/a.txt');
+  });
+
+  it("lets a rule's backend override the middleware's default", async function () {
+    const middleware = xSendfile(
+      [
+        { sourceDir: '/srv/docs', destinationDir: '/var/docs', backend: 'apache' },
+        { sourceDir: '/srv/media', destinationUrl: '/protected/' },
+      ],
+      { backend: 'nginx' },
+    );
+    const apacheRes = await request(appWith(middleware, download(() => fileAt({ path: '/srv/docs/a.txt' }))).callback()).get('/');
+    expect(apacheRes.headers['x-sendfile']).to.equal('/var/docs/a.txt');
+    expect(apacheRes.headers['x-accel-redirect']).to.equal(undefined);
+    const nginxRes = await request(appWith(middleware, download(() => fileAt({ path: '/srv/media/a.txt' }))).callback()).get('/');
+    expect(nginxRes.headers['x-accel-redirect']).to.equal('/protected/a.txt');
+    expect(nginxRes.headers['x-sendfile']).to.equal(undefined);
+  });
+
+  it('streams virtual files, even under a rule that would match every path and URL', async function () {
+    const app = appWith(nginx({ sourceDir: '/' }), nginx({ sourceUrl: '/' }), virtualDownload(() => new VirtualFile({ name: 'report.csv', content: 'a,b\n' })));
+    const res = await request(app.callback()).get('/');
+    expect(res.headers['x-accel-redirect']).to.equal(undefined);
+    expect(res.text).to.equal('a,b\n');
+  });
+
+  it('streams a storage file that no rule matches: a MemoryStorage file has a URL but no path', async function () {
+    const storage = new MemoryStorage({ baseUrl: '/memory/' });
+    await storage.save('a.txt', 'in memory');
+    const res = await request(mediaApp(storage, nginx({ sourceDir: '/srv/media' }), nginx({ sourceUrl: '/media/' })).callback()).get('/media/a.txt');
+    expect(res.headers['x-accel-redirect']).to.equal(undefined);
+    expect(res.text).to.equal('in memory');
+  });
+
+  it('offloads a MemoryStorage file by its URL when a sourceUrl rule matches', async function () {
+    const storage = new MemoryStorage({ baseUrl: '/memory/' });
+    await storage.save('dir/a b.txt', 'in memory');
+    const res = await request(mediaApp(storage, nginx({ sourceUrl: '/memory/' })).callback()).get('/media/dir/a%20b.txt');
+    expect(res.headers['x-accel-redirect']).to.equal('/protected/dir/a%20b.txt');
+  });
+
+  it('leaves responses alone that no download route recorded, even one that streams a matching file', async function () {
+    const { location, cleanup } = await mediaFolder();
+    try {
+      await writeFile(join(location, 'a.txt'), 'by hand');
+      const { createReadStream } = await import('node:fs');
+      const app = appWith(nginx({ sourceDir: location }), (ctx) => {
+        ctx.body = createReadStream(join(location, 'a.txt'));
+      });
+      const res = await request(app.callback()).get('/');
+      expect(res.headers['x-accel-redirect']).to.equal(undefined);
+      expect(res.body.toString()).to.equal('by hand');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('leaves a recorded download alone once a later middleware replaced the body', async function () {
+    const replace = async (ctx: import('koa').Context, next: () => Promise<unknown>) => {
+      await next();
+      ctx.body = 'replaced';
+    };
+    const res = await request(appWith(nginx({ sourceDir: '/srv/media' }), replace, download(() => fileAt({ path: '/srv/media/a.txt' }))).callback()).get('/');
+    expect(res.headers['x-accel-redirect']).to.equal(undefined);
+    expect(res.text).to.equal('replaced');
+  });
+});
+
+describe('xSendfile mounting', function () {
+  let media: Awaited<ReturnType<typeof mediaFolder>>;
+  beforeEach(async function () {
+    media = await mediaFolder();
+    await mkdir(join(media.location, 'docs'));
+    await writeFile(join(media.location, 'docs', 'a.txt'), 'docs');
+    await writeFile(join(media.location, 'b.txt'), 'top');
+  });
+  afterEach(() => media.cleanup());
+
+  function routerWith(perRoute: ReturnType<typeof xSendfile>) {
+    const router = new Router();
+    router.get('/per-route/*path', perRoute, storageDownload({ storage: media.storage }));
+    router.get('/plain/*path', storageDownload({ storage: media.storage }));
+    return router.routes();
+  }
+
+  it('per route, it offloads that route only: the Koa form of a per-view decorator', async function () {
+    const app = appWith(routerWith(xSendfile({ sourceDir: media.location, destinationUrl: '/protected/' }, { backend: 'nginx' })));
+    expect((await request(app.callback()).get('/per-route/b.txt')).headers['x-accel-redirect']).to.equal('/protected/b.txt');
+    const plain = await request(app.callback()).get('/plain/b.txt');
+    expect(plain.headers['x-accel-redirect']).to.equal(undefined);
+    expect(plain.text).to.equal('top');
+  });
+
+  it('nested global and per-route: the per-route rule is asked first, the global one still serves the rest', async function () {
+    const app = appWith(
+      xSendfile({ sourceDir: media.location, destinationUrl: '/global/' }, { backend: 'nginx' }),
+      routerWith(xSendfile({ sourceDir: join(media.location, 'docs'), destinationDir: '/var/docs', backend: 'apache' })),
+    );
+    const inner = await request(app.callback()).get('/per-route/docs/a.txt');
+    expect(inner.headers['x-sendfile']).to.equal('/var/docs/a.txt');
+    expect(inner.headers['x-accel-redirect']).to.equal(undefined);
+    const outerThroughRoute = await request(app.callback()).get('/per-route/b.txt');
+    expect(outerThroughRoute.headers['x-accel-redirect']).to.equal('/global/b.txt');
+    expect(outerThroughRoute.headers['x-sendfile']).to.equal(undefined);
+    expect((await request(app.callback()).get('/plain/docs/a.txt')).headers['x-accel-redirect']).to.equal('/global/docs/a.txt');
+  });
+});

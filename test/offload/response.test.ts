@@ -1,0 +1,101 @@
+import Router from '@koa/router';
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import request from 'supertest';
+import { storageDownload } from '../../src/routes.js';
+import type { LazyBody } from '../../src/lazyBody.js';
+import { xSendfile } from '../../src/xSendfile.js';
+import { appWith } from '../support/app.js';
+import { countingStorage, mediaApp, mediaFolder, recordSpy } from './fixtures.js';
+
+describe('xSendfile offloaded response', function () {
+  let media: Awaited<ReturnType<typeof mediaFolder>>;
+  let storage: ReturnType<typeof countingStorage>;
+  let spy: ReturnType<typeof recordSpy>;
+  let app: ReturnType<typeof mediaApp>;
+
+  beforeEach(async function () {
+    media = await mediaFolder();
+    await writeFile(join(media.location, 'report.txt'), 'ten bytes!');
+    storage = countingStorage(media.storage);
+    spy = recordSpy();
+    app = mediaApp(storage, spy, xSendfile({ sourceDir: media.location, destinationUrl: '/protected/' }, { backend: 'nginx' }));
+  });
+  afterEach(() => media.cleanup());
+
+  it('is a 200 with the hand-off header, no body, no Content-Length and no Content-Range', async function () {
+    const res = await request(app.callback()).get('/media/report.txt');
+    expect(res.status).to.equal(200);
+    expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
+    expect(res.text).to.equal('');
+    expect(res.headers).not.to.have.property('content-length');
+    expect(res.headers).not.to.have.property('content-range');
+  });
+
+  it("keeps the route's Content-Type, Content-Disposition and Cache-Control", async function () {
+    const router = new Router();
+    router.get('/cached/*path', storageDownload({ storage, cacheControl: 'private, max-age=60', attachment: false }));
+    const cached = appWith(xSendfile({ sourceDir: media.location, destinationUrl: '/protected/' }, { backend: 'nginx' }), router.routes());
+    const res = await request(cached.callback()).get('/cached/report.txt');
+    expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
+    expect(res.headers['content-type']).to.equal('text/plain; charset=utf-8');
+    expect(res.headers['content-disposition']).to.equal('inline; filename=report.txt');
+    expect(res.headers['cache-control']).to.equal('private, max-age=60');
+  });
+
+  it('opens no file and makes no storage request: no stat, no open, the lazy body never opened', async function () {
+    await request(app.callback()).get('/media/report.txt');
+    expect(storage.calls).to.deep.equal([]);
+    expect((spy.last!.body as LazyBody).opened).to.equal(false);
+    expect(spy.last!.body.destroyed).to.equal(true);
+  });
+
+  it('still stats and opens a file it does not offload (the counting storage can see it)', async function () {
+    const streamed = mediaApp(storage, spy, xSendfile({ sourceDir: '/elsewhere', destinationUrl: '/protected/' }, { backend: 'nginx' }));
+    const res = await request(streamed.callback()).get('/media/report.txt');
+    expect(res.text).to.equal('ten bytes!');
+    expect(storage.calls).to.deep.equal(['stat report.txt', 'open report.txt']);
+    expect((spy.last!.body as LazyBody).opened).to.equal(true);
+  });
+
+  it('never answers 206 or 416: a Range request gets the same 200 hand-off, the proxy does ranges', async function () {
+    for (const range of ['bytes=0-3', 'bytes=0-1,4-5', 'bytes=500-']) {
+      const res = await request(app.callback()).get('/media/report.txt').set('Range', range);
+      expect(res.status, range).to.equal(200);
+      expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
+      expect(res.headers).not.to.have.property('content-range');
+      expect(res.headers['content-type']).to.equal('text/plain; charset=utf-8');
+    }
+    expect(storage.calls).to.deep.equal([]);
+  });
+
+  it('never answers 304 or 412 itself: conditional requests go to the proxy too', async function () {
+    const res = await request(app.callback()).get('/media/report.txt').set('If-None-Match', '*').set('If-Modified-Since', new Date().toUTCString());
+    expect(res.status).to.equal(200);
+    expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
+    const failing = await request(app.callback()).get('/media/report.txt').set('If-Match', '"nope"');
+    expect(failing.status).to.equal(200);
+  });
+
+  it('answers HEAD with the same headers and no Content-Length', async function () {
+    const res = await request(app.callback()).head('/media/report.txt');
+    expect(res.status).to.equal(200);
+    expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
+    expect(res.headers).not.to.have.property('content-length');
+  });
+
+  it('ignores request headers that other stacks trust: X-Sendfile-Type, X-Accel-Mapping (Rack CVE-2025-61780)', async function () {
+    const res = await request(app.callback())
+      .get('/media/report.txt')
+      .set('X-Sendfile-Type', 'X-Sendfile')
+      .set('X-Accel-Mapping', `${media.location}/=/evil/`);
+    expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
+    expect(res.headers).not.to.have.property('x-sendfile');
+
+    const unmatched = mediaApp(storage, xSendfile({ sourceDir: '/elsewhere', destinationUrl: '/protected/' }, { backend: 'nginx' }));
+    const streamed = await request(unmatched.callback()).get('/media/report.txt').set('X-Sendfile-Type', 'X-Accel-Redirect').set('X-Accel-Mapping', `${media.location}/=/evil/`);
+    expect(streamed.headers).not.to.have.property('x-accel-redirect');
+    expect(streamed.text).to.equal('ten bytes!');
+  });
+});
