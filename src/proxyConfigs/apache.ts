@@ -1,0 +1,23 @@
+/**
+ * An Apache virtual host: mod_proxy forwards to the app, mod_xsendfile
+ * replaces a response carrying X-Sendfile by the file, only under XSendFilePath.
+ */
+import { quote, type Site } from './site.js';
+
+export function apacheConfig(site: Site): string {
+  const address = `${site.host ?? '*'}:${site.port}`;
+  const app = `http://${site.app.host}/`;
+  const paths = site.mappings.map(({ dir }) => `    XSendFilePath ${quote(dir)}\n`).join('');
+  return `# Needs: a2enmod proxy proxy_http xsendfile, and "Listen ${site.host ? address : site.port}" (ports.conf).
+<VirtualHost ${address}>
+${site.serverName ? `    ServerName ${site.serverName}\n` : ''}    ProxyPreserveHost On
+    # nocanon: the app receives the path as the client sent it (%25, %3F, %23 in file names).
+    ProxyPass / ${app} nocanon
+    ProxyPassReverse / ${app}
+    AllowEncodedSlashes NoDecode
+
+    XSendFile On
+    # Only files under these folders are sent; any other X-Sendfile path is refused.
+${paths}</VirtualHost>
+`;
+}

@@ -1,0 +1,33 @@
+/**
+ * A Caddyfile site: reverse_proxy to the app; a response carrying
+ * X-Accel-Redirect is replaced by file_server reading the mapped folder.
+ */
+import { appPort, quote, type Site } from './site.js';
+
+export function caddyConfig(site: Site): string {
+  const handlers = site.mappings.map(
+    ({ url, dir }) => `            handle_path ${url}* {
+                root * ${quote(dir)}
+                file_server
+            }
+`,
+  );
+  return `http://${site.serverName ?? ''}:${site.port} {
+${site.host ? `    bind ${site.host}\n` : ''}    reverse_proxy ${site.app.hostname}:${appPort(site.app)} {
+        header_down -X-Sendfile
+        @accel header X-Accel-Redirect *
+        handle_response @accel {
+            # The app's headers are dropped with its response: keep the ones a download needs.
+            copy_response_headers {
+                include Content-Type Content-Disposition Cache-Control
+            }
+            rewrite * {rp.header.X-Accel-Redirect}
+${handlers.join('')}            # An X-Accel-Redirect outside every rule.
+            handle {
+                respond 404
+            }
+        }
+    }
+}
+`;
+}

@@ -1,0 +1,18 @@
+/**
+ * A lighttpd.conf fragment (include it from lighttpd.conf): mod_proxy forwards
+ * to the app and honours X-Sendfile only for paths under x-sendfile-docroot.
+ */
+import { appPort, quote, type Site } from './site.js';
+
+export function lighttpdConfig(site: Site): string {
+  const docroots = site.mappings.map(({ dir }) => quote(`${dir}/`)).join(', ');
+  return `server.modules += ( "mod_proxy" )
+${site.host ? `server.bind := ${quote(site.host.replace(/^\[|\]$/g, ''))}\n` : ''}server.port := ${site.port}
+${site.serverName ? `# serving ${site.serverName}\n` : ''}proxy.server = ( "" => ( (
+    "host" => ${quote(site.app.hostname)},
+    "port" => ${appPort(site.app)},
+    "x-sendfile" => "enable",
+    "x-sendfile-docroot" => ( ${docroots} )
+) ) )
+`;
+}

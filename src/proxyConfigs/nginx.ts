@@ -1,0 +1,35 @@
+/**
+ * An nginx server block: everything goes to the app; each rule becomes an
+ * `internal` location that X-Accel-Redirect may reach and a client may not.
+ */
+import { appPort, quote, type Site } from './site.js';
+
+export function nginxConfig(site: Site): string {
+  const listen = site.host ? `${site.host}:${site.port}` : String(site.port);
+  const internal = site.mappings.map(
+    ({ url, dir }) => `
+    # Offloaded files under ${dir}. internal: a client asking for this URL gets 404.
+    # disable_symlinks: the app does not stat offloaded files, so nginx must refuse
+    # symlinks below the folder (a symlink to /etc/passwd would otherwise be served).
+    location ^~ ${quote(url!)} {
+        internal;
+        alias ${quote(`${dir}/`)};
+        disable_symlinks on from=${quote(dir)};
+    }
+`,
+  );
+  return `server {
+    listen ${listen};
+    server_name ${site.serverName ?? '_'};
+
+    location / {
+        proxy_pass http://${site.app.hostname}:${appPort(site.app)};
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        # nginx hides X-Accel-* itself; an X-Sendfile meant for another proxy must not leak either.
+        proxy_hide_header X-Sendfile;
+    }
+${internal.join('')}}
+`;
+}

@@ -1,0 +1,85 @@
+/**
+ * What every proxy configuration is made of, resolved once from the rules and
+ * options: where the proxy listens, where the app is, and which internal URL
+ * or folder each rule hands to the proxy.
+ */
+import { isAbsolute } from 'node:path';
+import { ImproperlyConfiguredError } from '../errors.js';
+import type { BackendName } from '../backends/backend.js';
+import type { Rule } from '../rules.js';
+
+export interface ProxyConfigOptions {
+  /** Where the Koa app listens, e.g. `http://127.0.0.1:3000`. */
+  appUrl: string;
+  /** `port` or `host:port` the proxy listens on; default `80`. */
+  listen?: string;
+  /** The public host name; default: any name. */
+  serverName?: string;
+}
+
+/** One folder the proxy may serve: reached by `url` (nginx, caddy) or by the X-Sendfile path (apache, lighttpd). */
+export interface Mapping {
+  url: string | undefined;
+  dir: string;
+}
+
+export interface Site {
+  host: string | undefined;
+  port: number;
+  app: URL;
+  serverName: string | undefined;
+  mappings: Mapping[];
+}
+
+// Which destination each server reads: nginx and caddy follow an internal URL,
+// apache and lighttpd open the path in the X-Sendfile header.
+const FOLLOWS_URL: Record<BackendName, boolean> = { nginx: true, caddy: true, apache: false, lighttpd: false };
+
+export function resolveSite(rules: Rule | Rule[], backend: BackendName, options: ProxyConfigOptions): Site {
+  if (!(backend in FOLLOWS_URL)) throw new ImproperlyConfiguredError(`Unknown proxy ${JSON.stringify(backend)}: use one of ${Object.keys(FOLLOWS_URL).join(', ')}.`);
+  const app = parseAppUrl(options?.appUrl);
+  const [host, port] = parseListen(options.listen ?? '80');
+  const own = [rules].flat().filter((rule) => (rule.backend ?? backend) === backend);
+  if (own.length === 0) throw new ImproperlyConfiguredError(`No rule is for ${backend}: give at least one rule without a backend, or with backend "${backend}".`);
+  return { host, port, app, serverName: options.serverName, mappings: own.map((rule) => toMapping(rule, backend)) };
+}
+
+function toMapping(rule: Rule, backend: BackendName): Mapping {
+  if (!rule.sourceDir || !isAbsolute(rule.sourceDir)) {
+    throw new ImproperlyConfiguredError(`A ${backend} configuration is generated for folder rules only: give each rule an absolute sourceDir, e.g. { sourceDir: "/srv/media", … }.`);
+  }
+  if (!FOLLOWS_URL[backend]) return { url: undefined, dir: trimSlash(rule.destinationDir ?? rule.sourceDir) };
+  if (!rule.destinationUrl?.startsWith('/')) {
+    throw new ImproperlyConfiguredError(`${backend} serves offloaded files from an internal URL: give the rule for ${rule.sourceDir} a destinationUrl such as "/_protected/media/".`);
+  }
+  return { url: `${trimSlash(rule.destinationUrl)}/`, dir: trimSlash(rule.sourceDir) };
+}
+
+function parseAppUrl(appUrl: string | undefined): URL {
+  const url = URL.canParse(appUrl ?? '') ? new URL(appUrl!) : undefined;
+  if (url?.protocol !== 'http:' || url.pathname !== '/' || url.search) {
+    throw new ImproperlyConfiguredError(`appUrl must be the http:// origin of the Koa app, e.g. "http://127.0.0.1:3000" (got ${JSON.stringify(appUrl)}).`);
+  }
+  return url;
+}
+
+function parseListen(listen: string): [string | undefined, number] {
+  const match = /^(?:(\[[0-9a-f:.]+\]|[\w.-]+):)?(\d{1,5})$/i.exec(listen);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) throw new ImproperlyConfiguredError(`listen must be "PORT" or "HOST:PORT", e.g. "127.0.0.1:8080" (got ${JSON.stringify(listen)}).`);
+  return [match[1], port];
+}
+
+/** The app's port, explicit even when the URL leaves the default out. */
+export function appPort(app: URL): number {
+  return Number(app.port || 80);
+}
+
+function trimSlash(path: string): string {
+  return path.replace(/\/+$/, '') || '/';
+}
+
+/** A double-quoted string for nginx, Apache, lighttpd and Caddy alike: they all read `\"` and `\\`. */
+export function quote(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}

@@ -1,0 +1,105 @@
+/**
+ * How to run each real server from a temporary folder: a minimal main
+ * configuration holding only process plumbing (pid, logs, modules, temp
+ * dirs) that includes the site configuration proxyConfig generated, verbatim.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startProcess, type Running } from './process.js';
+
+export type ProxyName = 'nginx' | 'apache' | 'lighttpd' | 'caddy';
+
+export interface ProxyServer {
+  /** Absolute path of the binary, or undefined when it is not installed. */
+  binary: string | undefined;
+  /** The Debian package that provides it. */
+  debianPackage: string;
+  /** Starts the server in `dir` on 127.0.0.1:`port` with `site` (proxyConfig's output) included as is. */
+  start(dir: string, site: string, port: number): Promise<Running>;
+}
+
+const APACHE_MODULES = ['mpm_event', 'authz_core', 'proxy', 'proxy_http', 'xsendfile'];
+
+export const servers: Record<ProxyName, ProxyServer> = {
+  nginx: {
+    binary: findBinary('nginx'),
+    debianPackage: 'nginx-light',
+    async start(dir, site, port) {
+      await writeFile(join(dir, 'site.conf'), site);
+      await writeFile(
+        join(dir, 'nginx.conf'),
+        `user www-data;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind}_temp_path ${dir}/${kind}_temp;\n`).join('')}    include ${dir}/site.conf;
+}
+`,
+      );
+      return startProcess(this.binary!, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
+    },
+  },
+  apache: {
+    binary: findBinary('apache2'),
+    debianPackage: 'apache2 libapache2-mod-xsendfile',
+    async start(dir, site, port) {
+      await writeFile(join(dir, 'site.conf'), site);
+      await writeFile(
+        join(dir, 'apache2.conf'),
+        `ServerRoot ${dir}
+DefaultRuntimeDir ${dir}
+PidFile ${dir}/apache2.pid
+Mutex file:${dir} default
+ErrorLog ${dir}/error.log
+LogLevel warn
+ServerName 127.0.0.1
+${APACHE_MODULES.map((name) => `LoadModule ${name}_module /usr/lib/apache2/modules/mod_${name}.so\n`).join('')}User www-data
+Group www-data
+Listen 127.0.0.1:${port}
+Include ${dir}/site.conf
+`,
+      );
+      return startProcess(this.binary!, ['-f', `${dir}/apache2.conf`, '-DFOREGROUND'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
+    },
+  },
+  lighttpd: {
+    binary: findBinary('lighttpd'),
+    debianPackage: 'lighttpd',
+    async start(dir, site, port) {
+      await writeFile(join(dir, 'site.conf'), site);
+      await mkdir(join(dir, 'docroot'), { recursive: true });
+      await writeFile(
+        join(dir, 'lighttpd.conf'),
+        `server.document-root = "${dir}/docroot"
+server.pid-file = "${dir}/lighttpd.pid"
+server.upload-dirs = ( "${dir}" )
+server.username = "www-data"
+server.groupname = "www-data"
+server.port = 80
+include "${dir}/site.conf"
+`,
+      );
+      return startProcess(this.binary!, ['-D', '-f', `${dir}/lighttpd.conf`], { cwd: dir, logFile: `${dir}/stderr.log`, port });
+    },
+  },
+  caddy: {
+    binary: findBinary('caddy'),
+    debianPackage: 'caddy',
+    async start(dir, site, port) {
+      await writeFile(join(dir, 'site.caddy'), site);
+      await writeFile(join(dir, 'Caddyfile'), `{\n\tadmin off\n\tauto_https off\n}\nimport ${dir}/site.caddy\n`);
+      const home = { HOME: dir, XDG_DATA_HOME: `${dir}/data`, XDG_CONFIG_HOME: `${dir}/config` };
+      return startProcess(this.binary!, ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'], { cwd: dir, logFile: `${dir}/stderr.log`, port, env: home });
+    },
+  },
+};
+
+function findBinary(name: string): string | undefined {
+  const folders = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'];
+  return folders.filter(Boolean).map((folder) => join(folder, name)).find((path) => existsSync(path));
+}
