@@ -27,6 +27,7 @@ export const apache: Backend = {
   },
 };
 
-function asUtf8Bytes(text: string): string {
+/** The UTF-8 bytes of `text`, one latin1 character each: how Node sends raw UTF-8 in a header. */
+export function asUtf8Bytes(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }

@@ -1,16 +1,18 @@
 /**
- * Caddy: X-Accel-Redirect, read by `reverse_proxy { handle_response … }`,
- * whose `rewrite * {rp.header.X-Accel-Redirect}` percent-decodes the path
- * (url.PathUnescape) before `file_server` opens it. Caddy has no equivalent
+ * Caddy: X-Accel-Redirect, read by `reverse_proxy { handle_response … }`.
+ * Debian's Caddy 2.6 `rewrite * {rp.header.X-Accel-Redirect}` takes the path
+ * literally, without percent-decoding, so the value is the raw UTF-8 path
+ * (sent as latin1 bytes, as for apache). A `?` still ends the path there:
+ * such a name cannot be offloaded to Caddy (docs/caddy.md). Caddy has no equivalent
  * of nginx's X-Accel-Expires / -Buffering / -Limit-Rate, so none is sent.
  */
-import { encodeName } from '../../storages/names.js';
+import { asUtf8Bytes } from './apache.js';
 import type { Backend } from './backend.js';
 
 export const caddy: Backend = {
   destination: 'destinationUrl',
   options: [],
   prepare(destination) {
-    return (name) => ({ 'X-Accel-Redirect': destination + encodeName(name) });
+    return (name) => ({ 'X-Accel-Redirect': asUtf8Bytes(destination + name) });
   },
 };
