@@ -17,6 +17,9 @@ ${site.serverName ? `    ServerName ${site.serverName}\n` : ''}    ProxyPreserve
     AllowEncodedSlashes NoDecode
 
     XSendFile On
+    # mod_xsendfile 0.12 behind mod_proxy sends ETag "0" for every file: a client
+    # would get 304 for a file that changed. Without ETag, Last-Modified decides.
+    FileETag None
     # Only files under these folders are sent; any other X-Sendfile path is refused.
 ${paths}</VirtualHost>
 `;

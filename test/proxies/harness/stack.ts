@@ -1,0 +1,80 @@
+/**
+ * One proxy in front of one Koa app, both on 127.0.0.1: the app serves the
+ * fixtures at /direct/ (streamed by Koa) and at /files/ (through xSendfile),
+ * and the proxy runs exactly the configuration proxyConfig generates.
+ */
+import Router from '@koa/router';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSystemStorage } from '../../../storages/filesystem.js';
+import { proxyConfig } from '../../../src/proxyConfig.js';
+import { storageDownload } from '../../../src/routes.js';
+import type { Rule } from '../../../src/rules.js';
+import { xSendfile } from '../../../src/xSendfile.js';
+import { appWith, listen } from '../../support/app.js';
+import { writeFixtures } from './fixtures.js';
+import { freePort, type Running } from './process.js';
+import { servers, type ProxyName } from './servers.js';
+
+export interface Stack {
+  /** The app, reached directly. */
+  appPort: number;
+  /** The proxy in front of it. */
+  proxyPort: number;
+  /** The folder of the fixtures. */
+  media: string;
+  /** The configuration the proxy runs, as proxyConfig printed it. */
+  config: string;
+  /** The rule the app offloads with. */
+  rule: Rule;
+  stop(): Promise<void>;
+}
+
+export const INTERNAL_URL = '/_protected/media/';
+
+/** The rule for `proxy`, reading files in `media`. */
+export function ruleFor(proxy: ProxyName, media: string): Rule {
+  return proxy === 'nginx' || proxy === 'caddy' ? { sourceDir: media, destinationUrl: INTERNAL_URL } : { sourceDir: media, destinationDir: media };
+}
+
+export interface StackOptions {
+  /** Changes the generated configuration before the proxy runs it: a deliberately broken deployment. */
+  breakConfig?: (config: string) => string;
+}
+
+export async function startStack(proxy: ProxyName, options: StackOptions = {}): Promise<Stack> {
+  const root = await mkdtemp(join(tmpdir(), `kdv-${proxy}-`));
+  const media = join(root, 'media');
+  const serverDir = join(root, 'server');
+  await mkdir(media);
+  await mkdir(serverDir);
+  // mkdtemp makes the folder private; the proxies' worker users must reach the files.
+  await chmod(root, 0o755);
+  await writeFixtures(media);
+
+  const storage = new FileSystemStorage({ location: media });
+  const rule = ruleFor(proxy, media);
+  const router = new Router();
+  router.get('/direct/*path', storageDownload({ storage }));
+  router.get('/files/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage }));
+  const app = await listen(appWith(router.routes()));
+  const appPort = Number(new URL(app.url).port);
+
+  let running: Running | undefined;
+  const stop = async () => {
+    await running?.stop();
+    await app.close();
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    const proxyPort = await freePort();
+    const generated = proxyConfig(rule, proxy, { appUrl: app.url, listen: `127.0.0.1:${proxyPort}` });
+    const config = options.breakConfig ? options.breakConfig(generated) : generated;
+    running = await servers[proxy].start(serverDir, config, proxyPort);
+    return { appPort, proxyPort, media, config, rule, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

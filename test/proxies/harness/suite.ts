@@ -1,0 +1,29 @@
+/**
+ * A describe() per real proxy around a running stack. A missing binary fails
+ * the suite in CI and skips it elsewhere, naming the Debian package.
+ */
+import { servers, type ProxyName } from './servers.js';
+import { startStack, type Stack, type StackOptions } from './stack.js';
+
+export const PROXIES = Object.keys(servers) as ProxyName[];
+
+export function proxySuite(title: string, body: (proxy: ProxyName, stack: () => Stack) => void, options: StackOptions = {}): void {
+  for (const proxy of PROXIES) {
+    describe(`${proxy}: ${title}`, function () {
+      this.timeout(60_000);
+      let stack: Stack | undefined;
+      before(async function () {
+        const server = servers[proxy];
+        if (!server.binary) {
+          const install = `${proxy} is not installed: apt-get install ${server.debianPackage}`;
+          if (process.env.CI) throw new Error(install);
+          console.log(`      skipped: ${install}`);
+          this.skip();
+        }
+        stack = await startStack(proxy, options);
+      });
+      after(() => stack?.stop());
+      body(proxy, () => stack!);
+    });
+  }
+}
