@@ -142,8 +142,8 @@ function decodedName(rest: string): string | undefined {
   }
 }
 
-/** django-downloadview's option names are snake_case. */
+/** django-downloadview's option names are snake_case, and its `with_buffering` is our `buffering`. */
 function didYouMean(key: string): string {
-  const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const camel = key === 'with_buffering' ? 'buffering' : key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
   return camel !== key && RULE_KEYS.has(camel) ? `; did you mean ${camel}?` : '';
 }

@@ -15,6 +15,7 @@ const CASES: [string, unknown, XSendfileOptions | undefined, RegExp][] = [
   ['an unknown default backend', nginxRule, { backend: 'ngnix' as never }, /unknown backend "ngnix"; use one of 'nginx', 'apache', 'lighttpd', 'caddy'/],
   ['an unknown rule backend', { ...nginxRule, backend: 'iis' }, { backend: 'nginx' }, /rule 1: unknown backend "iis"; use one of/],
   ['django snake_case option names', { source_dir: '/srv/media', destinationUrl: '/p/' }, { backend: 'nginx' }, /unknown option "source_dir"; did you mean sourceDir\?/],
+  ["django's with_buffering", { ...nginxRule, with_buffering: false }, { backend: 'nginx' }, /unknown option "with_buffering"; did you mean buffering\?/],
   ['an unknown option', { ...nginxRule, limit: 5 }, { backend: 'nginx' }, /unknown option "limit"\. Rule options: backend, sourceDir/],
   ['neither sourceDir nor sourceUrl', { destinationUrl: '/p/' }, { backend: 'nginx' }, /it matches nothing: give sourceDir .* or sourceUrl/],
   ['both sourceDir and sourceUrl', { ...nginxRule, sourceUrl: '/media/' }, { backend: 'nginx' }, /both sourceDir and sourceUrl: keep one, or write two rules/],
