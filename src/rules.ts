@@ -82,7 +82,16 @@ function compileRule(rule: Rule, number: number, defaultBackend: BackendName | u
     }
   }
 
-  return { backend: backendName, match: matcher(rule, fail), handOff: backend.prepare(destination(rule, backendName, backend.destination, fail), rule, fail) };
+  const handOff = backend.prepare(destination(rule, backendName, backend.destination, fail), rule, fail);
+  const matchSource = matcher(rule, fail);
+  const { accepts } = backend;
+  const match: CompiledRule['match'] = accepts
+    ? (file) => {
+        const name = matchSource(file);
+        return name !== undefined && accepts(name) ? name : undefined;
+      }
+    : matchSource;
+  return { backend: backendName, match, handOff };
 }
 
 function matcher(rule: Rule, fail: (sentence: string) => never): CompiledRule['match'] {

@@ -12,6 +12,7 @@
  */
 import { encodeName } from '../../storages/names.js';
 import type { Backend } from './backend.js';
+import { asUtf8Bytes } from './utf8.js';
 
 export const apache: Backend = {
   destination: 'destinationDir',
@@ -26,8 +27,3 @@ export const apache: Backend = {
     return (name) => ({ 'X-Sendfile': folder + asUtf8Bytes(name) });
   },
 };
-
-/** The UTF-8 bytes of `text`, one latin1 character each: how Node sends raw UTF-8 in a header. */
-export function asUtf8Bytes(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1');
-}

@@ -17,6 +17,8 @@ export interface Backend {
   /** destinationDir: a folder the proxy opens files in; destinationUrl: an internal location it serves. */
   readonly destination: 'destinationDir' | 'destinationUrl';
   readonly options: readonly BackendOption[];
+  /** Whether the proxy can be handed this name at all; when not, the rule does not match and the file streams. Default: every name. */
+  readonly accepts?: (name: string) => boolean;
   /**
    * Runs once per rule when the middleware is built, so that the work per
    * request is a string join. `destination` is normalised and ends with `/`.

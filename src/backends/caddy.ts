@@ -2,16 +2,18 @@
  * Caddy: X-Accel-Redirect, read by `reverse_proxy { handle_response … }`.
  * Debian's Caddy 2.6 `rewrite * {rp.header.X-Accel-Redirect}` takes the path
  * literally, without percent-decoding, so the value is the raw UTF-8 path
- * (sent as latin1 bytes, as for apache). A `?` still ends the path there:
- * such a name cannot be offloaded to Caddy (docs/caddy.md). Caddy has no equivalent
+ * (sent as latin1 bytes, as for apache). A `?` still ends the path there
+ * and nothing escapes it, so such a name is not handed to Caddy: it streams
+ * from Node (or goes to a later rule). Caddy has no equivalent
  * of nginx's X-Accel-Expires / -Buffering / -Limit-Rate, so none is sent.
  */
-import { asUtf8Bytes } from './apache.js';
 import type { Backend } from './backend.js';
+import { asUtf8Bytes } from './utf8.js';
 
 export const caddy: Backend = {
   destination: 'destinationUrl',
   options: [],
+  accepts: (name) => !name.includes('?'),
   prepare(destination) {
     return (name) => ({ 'X-Accel-Redirect': asUtf8Bytes(destination + name) });
   },

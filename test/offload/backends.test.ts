@@ -88,12 +88,25 @@ describe('xSendfile backends', function () {
   });
 
   describe('caddy', function () {
-    it('X-Accel-Redirect is destinationUrl + the name percent-encoded per segment, and nothing nginx-only', async function () {
-      for (const [name, encoded] of Object.entries(NAMES)) {
+    // Debian's Caddy 2.6 rewrite takes X-Accel-Redirect literally (proved through the real server in test/proxies).
+    it('X-Accel-Redirect leaves Node as the UTF-8 bytes of destinationUrl + name, and nothing nginx-only', async function () {
+      for (const name of Object.keys(NAMES).filter((name) => !name.includes('?'))) {
         const headers = await handOff({ backend: 'caddy', destinationUrl: '/caddy-internal/' }, name);
-        expect(headers['x-accel-redirect'], name).to.equal(`/caddy-internal/${encoded}`);
+        expect(Buffer.from(headers['x-accel-redirect']!, 'latin1').equals(Buffer.from(`/caddy-internal/${name}`, 'utf8')), `${name}: ${headers['x-accel-redirect']}`).to.equal(true);
         expect(Object.keys(headers).filter((header) => header.startsWith('x-accel-') || header === 'x-sendfile')).to.deep.equal(['x-accel-redirect']);
       }
+    });
+
+    it("streams a name with '?', which ends the path in Caddy and cannot be escaped, or hands it to a later rule", async function () {
+      const streamed = await request(mediaApp(media.storage, xSendfile({ sourceDir: media.location, destinationUrl: '/c/', backend: 'caddy' })).callback()).get(route('what?.txt'));
+      expect(streamed.headers).not.to.have.property('x-accel-redirect');
+      expect(streamed.text).to.equal('what?.txt');
+      const rules: Rule[] = [
+        { sourceDir: media.location, destinationUrl: '/c/', backend: 'caddy' },
+        { sourceDir: media.location, destinationUrl: '/n/', backend: 'nginx' },
+      ];
+      const next = await request(mediaApp(media.storage, xSendfile(rules)).callback()).get(route('what?.txt'));
+      expect(next.headers['x-accel-redirect']).to.equal('/n/what%3F.txt');
     });
   });
 

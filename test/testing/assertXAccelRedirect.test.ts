@@ -23,6 +23,12 @@ describe('assertXAccelRedirect', function () {
     await withFetch(nginx, '/', (res) => assertXAccelRedirect(res, { redirectUrl: '/protected/h%C3%A9llo%20w%C3%B6rld.txt' }));
   });
 
+  it('passes on a Caddy response whose X-Accel-Redirect carries raw UTF-8 bytes', async function () {
+    const caddy = offloadedApp({ backend: 'caddy', destinationUrl: '/c/' }, 'héllo wörld.txt');
+    assertXAccelRedirect(await request(caddy.callback()).get('/'), { redirectUrl: '/c/héllo wörld.txt' });
+    await withFetch(caddy, '/', (res) => assertXAccelRedirect(res, { redirectUrl: '/c/héllo wörld.txt' }));
+  });
+
   it('compares expires given as a Date or false, and limitRate false, in nginx spelling', async function () {
     const at = new Date('2030-01-02T03:04:05Z');
     const res = await request(offloadedApp({ backend: 'nginx', destinationUrl: '/p/', expires: at, limitRate: false }, 'a.txt').callback()).get('/');
