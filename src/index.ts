@@ -14,3 +14,5 @@ export { recordedDownload, announceOffload, type RecordedDownload, type OffloadP
 export { xSendfile, type XSendfileOptions } from './xSendfile.js';
 export type { Rule } from './rules.js';
 export type { BackendName } from './backends/backend.js';
+export { proxyConfig, type ProxyConfigOptions } from './proxyConfig.js';
+export { healthcheck, type HealthcheckOptions, type HealthcheckResult } from './healthcheck.js';

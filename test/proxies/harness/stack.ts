@@ -4,7 +4,7 @@
  * and the proxy runs exactly the configuration proxyConfig generates.
  */
 import Router from '@koa/router';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemStorage } from '../../../storages/filesystem.js';
@@ -17,7 +17,12 @@ import { writeFixtures } from './fixtures.js';
 import { freePort, type Running } from './process.js';
 import { servers, type ProxyName } from './servers.js';
 
+/** The content of `secret.txt`, beside the media folder: no proxy may serve it. */
+export const SECRET = 'SECRET beside the media folder';
+
 export interface Stack {
+  /** The folder that holds the media folder and secret.txt. */
+  root: string;
   /** The app, reached directly. */
   appPort: number;
   /** The proxy in front of it. */
@@ -35,7 +40,12 @@ export const INTERNAL_URL = '/_protected/media/';
 
 /** The rule for `proxy`, reading files in `media`. */
 export function ruleFor(proxy: ProxyName, media: string): Rule {
-  return proxy === 'nginx' || proxy === 'caddy' ? { sourceDir: media, destinationUrl: INTERNAL_URL } : { sourceDir: media, destinationDir: media };
+  return handOffHeader(proxy) === 'X-Accel-Redirect' ? { sourceDir: media, destinationUrl: INTERNAL_URL } : { sourceDir: media, destinationDir: media };
+}
+
+/** The header with which the app hands a download to `proxy`. */
+export function handOffHeader(proxy: ProxyName): string {
+  return proxy === 'nginx' || proxy === 'caddy' ? 'X-Accel-Redirect' : 'X-Sendfile';
 }
 
 export interface StackOptions {
@@ -51,6 +61,7 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   await mkdir(serverDir);
   // mkdtemp makes the folder private; the proxies' worker users must reach the files.
   await chmod(root, 0o755);
+  await writeFile(join(root, 'secret.txt'), SECRET);
   await writeFixtures(media);
 
   const storage = new FileSystemStorage({ location: media });
@@ -58,6 +69,11 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   const router = new Router();
   router.get('/direct/*path', storageDownload({ storage }));
   router.get('/files/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage }));
+  // A hand-off the app would never make: ?to= is sent as is, to see what the proxy refuses.
+  router.get('/forged', (ctx) => {
+    ctx.set(handOffHeader(proxy), Buffer.from(String(ctx.query.to), 'utf8').toString('latin1'));
+    ctx.body = '';
+  });
   const app = await listen(appWith(router.routes()));
   const appPort = Number(new URL(app.url).port);
 
@@ -72,7 +88,7 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
     const generated = proxyConfig(rule, proxy, { appUrl: app.url, listen: `127.0.0.1:${proxyPort}` });
     const config = options.breakConfig ? options.breakConfig(generated) : generated;
     running = await servers[proxy].start(serverDir, config, proxyPort);
-    return { appPort, proxyPort, media, config, rule, stop };
+    return { root, appPort, proxyPort, media, config, rule, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,98 @@
+/**
+ * Checks a deployed offload from outside: fetch a download through the proxy
+ * and tell, in sentences, whether the proxy sent the file itself.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+export interface HealthcheckOptions {
+  /** The SHA-256 (hex) the file must have. */
+  sha256?: string;
+  /** A local copy of the file the URL must serve. */
+  file?: string;
+  /** Headers to send, e.g. a session cookie. */
+  headers?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface HealthcheckResult {
+  /** True when offload works: no leaked header, a 2xx answer, and the expected bytes when given. */
+  ok: boolean;
+  url: string;
+  /** The proxy's status, undefined when it could not be reached. */
+  status: number | undefined;
+  /** X-Sendfile / X-Accel-* headers that reached the client: the proxy did not intercept them. */
+  leakedHeaders: string[];
+  /** Size and SHA-256 of the body received. */
+  bytes: number | undefined;
+  sha256: string | undefined;
+  /** One sentence per failure. */
+  problems: string[];
+  /** The whole verdict in plain sentences, problems first. */
+  sentences: string[];
+}
+
+const INTERNAL_HEADER = /^(x-sendfile|x-lighttpd-send-file|x-accel-.*)$/i;
+
+/**
+ * Fetches `url` (a download route behind the proxy) and reports whether the
+ * proxy intercepted the hand-off and served the right bytes. Never throws for
+ * a failing deployment: the result says what is wrong.
+ */
+export async function healthcheck(url: string, options: HealthcheckOptions = {}): Promise<HealthcheckResult> {
+  const result: HealthcheckResult = { ok: false, url, status: undefined, leakedHeaders: [], bytes: undefined, sha256: undefined, problems: [], sentences: [] };
+  let response: Response;
+  let body: Buffer;
+  try {
+    response = await (options.fetch ?? fetch)(url, { headers: options.headers ?? {}, redirect: 'follow' });
+    body = Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    return finish(result, [`${url} could not be fetched: ${(error as Error).message}.`]);
+  }
+  result.status = response.status;
+  result.bytes = body.length;
+  result.sha256 = createHash('sha256').update(body).digest('hex');
+  response.headers.forEach((_value, name) => {
+    if (INTERNAL_HEADER.test(name)) result.leakedHeaders.push(name);
+  });
+
+  const problems: string[] = [];
+  if (result.leakedHeaders.length) {
+    const shown = result.leakedHeaders.map((name) => `${name}: ${response.headers.get(name)}`).join(', ');
+    problems.push(`The response carries ${shown}, so the proxy did not intercept the hand-off: the client got the app's empty answer. Check that this URL goes through the proxy and that its configuration is the one for this backend (npx koa-downloadview proxy-config).`);
+  }
+  if (response.status === 404 || response.status === 403) {
+    problems.push(`The proxy answered ${response.status}: the path it was handed does not lead to a file it may serve. Compare the rule's destination (destinationUrl or destinationDir) with the proxy's internal location, alias or XSendFilePath, and check that the proxy's user can read the file.`);
+  } else if (response.status < 200 || response.status > 299) {
+    problems.push(`The proxy answered ${response.status}, not 200.`);
+  }
+  const expected = options.file ? await fileDigest(options.file, problems) : options.sha256?.toLowerCase();
+  if (!expected && response.ok && body.length === 0) {
+    problems.push('The proxy answered with an empty body: it dropped the hand-off header without sending the file (lighttpd does so when x-sendfile is disabled). If the file really is empty, give its SHA-256 to check it.');
+  }
+  if (expected && response.ok && expected !== result.sha256) {
+    problems.push(`The body differs from the expected file: SHA-256 ${result.sha256} (${body.length} bytes), expected ${expected}. The proxy served another file, or a truncated one.`);
+  }
+  return finish(result, problems, expected);
+}
+
+async function fileDigest(file: string, problems: string[]): Promise<string | undefined> {
+  try {
+    return createHash('sha256').update(await readFile(file)).digest('hex');
+  } catch (error) {
+    problems.push(`The expected file ${file} cannot be read: ${(error as Error).message}.`);
+    return undefined;
+  }
+}
+
+function finish(result: HealthcheckResult, problems: string[], expected?: string): HealthcheckResult {
+  result.problems = problems;
+  result.ok = problems.length === 0;
+  if (result.ok) {
+    const checked = expected ? 'the expected bytes' : `${result.bytes} bytes (SHA-256 ${result.sha256}; give --sha256 or --file to check them)`;
+    result.sentences = [`Offload works: ${result.url} answered ${result.status} with ${checked}, and no X-Sendfile or X-Accel header reached the client.`];
+  } else {
+    result.sentences = [...problems, `Offload does not work for ${result.url}.`];
+  }
+  return result;
+}

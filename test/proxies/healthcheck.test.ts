@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+import { healthcheck } from '../../src/healthcheck.js';
+import { fixtures } from './harness/fixtures.js';
+import type { ProxyName } from './harness/servers.js';
+import { handOffHeader } from './harness/stack.js';
+import { proxySuite } from './harness/suite.js';
+
+const plain = fixtures.find((fixture) => fixture.name === 'héllo wörld.txt')!;
+const PATH = '/files/h%C3%A9llo%20w%C3%B6rld.txt';
+
+proxySuite('healthcheck against the generated configuration', (proxy, stack) => {
+  it('passes: the proxy serves the right bytes and leaks no header', async function () {
+    const result = await healthcheck(`http://127.0.0.1:${stack().proxyPort}${PATH}`, { sha256: createHash('sha256').update(plain.content).digest('hex') });
+    expect(result.problems).to.deep.equal([]);
+    expect(result).to.include({ ok: true, status: 200, bytes: plain.content.length });
+    expect(result.sentences[0]).to.match(/^Offload works: .* answered 200 with the expected bytes/);
+  });
+
+  it('passes from the command line with --file, exit code 0', async function () {
+    const lines: string[] = [];
+    const code = await main(['check', `http://127.0.0.1:${stack().proxyPort}${PATH}`, '--file', join(stack().media, plain.name)], { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    expect({ code, lines }).to.deep.include({ code: 0 });
+    expect(lines.join('\n')).to.match(/Offload works/);
+  });
+
+  it('fails when the bytes differ from the expected file, exit code 1', async function () {
+    const errors: string[] = [];
+    const code = await main(['check', `http://127.0.0.1:${stack().proxyPort}${PATH}`, '--sha256', '0'.repeat(64)], { out: () => undefined, err: (line) => errors.push(line) });
+    expect(code).to.equal(1);
+    expect(errors[0]).to.match(/^The body differs from the expected file: SHA-256 [0-9a-f]{64} \(\d+ bytes\), expected 0{64}/);
+  });
+
+  it('fails against the app itself, which no proxy intercepts: the hand-off header leaked', async function () {
+    const result = await healthcheck(`http://127.0.0.1:${stack().appPort}${PATH}`);
+    expect(result.ok).to.equal(false);
+    expect(result.leakedHeaders).to.include(handOffHeader(proxy).toLowerCase());
+    expect(result.problems[0]).to.match(/^The response carries .*x-(sendfile|accel-redirect): .*, so the proxy did not intercept/);
+  });
+});
+
+/** Deliberately broken deployments, and what the healthcheck must say about each. */
+const broken: Record<ProxyName, { change: string; breakConfig: (config: string) => string; expect: RegExp }> = {
+  nginx: { change: 'the alias points at the wrong folder', breakConfig: (config) => config.replace(/alias "([^"]*)\/";/, 'alias "$1-wrong/";'), expect: /^The proxy answered 404: / },
+  apache: { change: 'XSendFile is off', breakConfig: (config) => config.replace('XSendFile On', 'XSendFile Off'), expect: /^The response carries x-sendfile: .*did not intercept/ },
+  // lighttpd drops the header even when x-sendfile is disabled: the client gets an empty 200.
+  lighttpd: { change: 'x-sendfile is disabled', breakConfig: (config) => config.replace('"x-sendfile" => "enable"', '"x-sendfile" => "disable"'), expect: /^The proxy answered with an empty body/ },
+  caddy: { change: 'the root points at the wrong folder', breakConfig: (config) => config.replace(/root \* "([^"]*)"/, 'root * "$1-wrong"'), expect: /^The proxy answered 404: / },
+};
+
+for (const [proxy, breakage] of Object.entries(broken) as [ProxyName, (typeof broken)[ProxyName]][]) {
+  proxySuite(
+    `healthcheck against a broken configuration (${breakage.change})`,
+    (name, stack) => {
+      if (name !== proxy) return;
+      it(`fails and says why, exit code 1`, async function () {
+        expect(stack().config).not.to.equal(breakage.breakConfig(''), 'the breakage changed nothing');
+        const errors: string[] = [];
+        const code = await main(['check', `http://127.0.0.1:${stack().proxyPort}${PATH}`], { out: () => undefined, err: (line) => errors.push(line) });
+        expect(code).to.equal(1);
+        expect(errors[0]).to.match(breakage.expect);
+        expect(errors.at(-1)).to.match(/^Offload does not work for /);
+      });
+    },
+    { breakConfig: breakage.breakConfig },
+  );
+}

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { exchange, type Exchange } from './harness/exchange.js';
+import { proxySuite } from './harness/suite.js';
+import { INTERNAL_URL, SECRET } from './harness/stack.js';
+
+const INTERNAL_HEADER = /^(x-sendfile|x-accel-.*)$/i;
+
+function leaked(response: Exchange): string[] {
+  return Object.keys(response.headers).filter((name) => INTERNAL_HEADER.test(name));
+}
+
+proxySuite('security defaults of the generated configuration', (proxy, stack) => {
+  it('refuses the internal location when a client asks for it directly', async function () {
+    const response = await exchange(stack().proxyPort, `${INTERNAL_URL}plain.txt`);
+    expect(response.status).to.be.oneOf([403, 404]);
+    expect(response.body.toString()).not.to.include('The content of plain.txt');
+  });
+
+  it('lets no X-Sendfile or X-Accel-* header reach the client, whatever the request', async function () {
+    const port = stack().proxyPort;
+    const responses = [
+      await exchange(port, '/files/plain.txt'),
+      await exchange(port, '/files/plain.txt', { method: 'HEAD' }),
+      await exchange(port, '/files/plain.txt', { headers: { Range: 'bytes=0-3' } }),
+      await exchange(port, '/files/plain.txt', { headers: { 'If-Modified-Since': new Date().toUTCString() } }),
+      await exchange(port, '/files/missing.txt'),
+    ];
+    expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 206, 304, 404]);
+    expect(responses.flatMap(leaked)).to.deep.equal([]);
+  });
+
+  it('refuses a hand-off that climbs out of the configured folder, and leaks nothing', async function () {
+    const outside = proxy === 'nginx' || proxy === 'caddy' ? `${INTERNAL_URL}../secret.txt` : join(stack().media, '..', 'secret.txt');
+    const response = await exchange(stack().proxyPort, `/forged?to=${encodeURIComponent(outside)}`);
+    expect(response.body.toString()).not.to.include(SECRET);
+    expect(response.status).to.be.oneOf([400, 403, 404]);
+    expect(leaked(response)).to.deep.equal([]);
+  });
+
+  it('refuses a hand-off to a path outside every rule', async function () {
+    const outside = proxy === 'nginx' || proxy === 'caddy' ? '/secret.txt' : join(stack().root, 'secret.txt');
+    const response = await exchange(stack().proxyPort, `/forged?to=${encodeURIComponent(outside)}`);
+    expect(response.body.toString()).not.to.include(SECRET);
+    expect(response.status).to.be.oneOf([403, 404]);
+    expect(leaked(response)).to.deep.equal([]);
+  });
+});
