@@ -1,0 +1,17 @@
+/**
+ * This library: storageDownload on a FileSystemStorage, with xSendfile in
+ * front when BENCH_BACKEND names a proxy. No router: the floors have none,
+ * and the router's cost is not ours to measure.
+ */
+import Koa from 'koa';
+import { FileSystemStorage, storageDownload, xSendfile } from '../../src/index.js';
+import type { ProxyName } from '../../test/proxies/harness/servers.js';
+import { ruleFor } from '../../test/proxies/harness/stack.js';
+import { filesDir, serve } from './listen.js';
+
+const proxy = process.env['BENCH_BACKEND'] as ProxyName | undefined;
+
+const app = new Koa();
+if (proxy) app.use(xSendfile(ruleFor(proxy, filesDir), { backend: proxy }));
+app.use(storageDownload({ storage: new FileSystemStorage({ location: filesDir }), name: (ctx) => ctx.path.slice(1) }));
+serve(app.callback());

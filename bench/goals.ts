@@ -1,0 +1,81 @@
+/** The goals of issue 7, checked against the figures of one run. */
+import { formatSize, MiB } from './fixtures.js';
+import { fileCase, HELLO, type Case, type Cell } from './measure.js';
+import { OFFLOAD_PROXIES } from './offloadProxies.js';
+import type { Plan } from './plan.js';
+import type { SlowDownloadResult } from './slowDownload.js';
+import { summarize, type Summary } from './summary.js';
+
+export interface MemoryResult extends SlowDownloadResult {
+  label: string;
+  /** Whether the goal applies to it (the floor is shown for comparison). */
+  isLibrary: boolean;
+}
+
+export interface GoalRow {
+  measure: string;
+  case: string;
+  figure: string;
+  goal: string;
+  /** undefined: reported, no goal; or not measured in this run. */
+  pass: boolean | undefined;
+}
+
+const RSS_LIMIT = 64 * MiB;
+
+export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): GoalRow[] {
+  const find = (group: string, id: string, length: number): Summary | undefined => {
+    const cell = cells.find((candidate) => candidate.group === group && candidate.contender.id === id && candidate.case.length === length);
+    return cell && summarize(cell);
+  };
+  const rows: GoalRow[] = [];
+  const overhead = (measure: string, group: string, testCase: Case, maximum: number) => {
+    const [ours, theirs] = [find(group, 'library', testCase.length), find(group, 'floor', testCase.length)];
+    if (!ours || !theirs) return;
+    const cost = 1 - ours.score / theirs.score;
+    rows.push({ measure, case: testCase.label, figure: `${(cost * 100).toFixed(1)} % overhead`, goal: `≤ ${maximum * 100} %`, pass: cost <= maximum });
+  };
+  const ratio = (measure: string, group: string, [id, versus]: [string, string], length: number, minimum?: number) => {
+    const [ours, theirs] = [find(group, id, length), find(group, versus, length)];
+    if (!ours || !theirs) return;
+    const value = ours.score / theirs.score;
+    rows.push({ measure, case: formatSize(length), figure: `${value.toFixed(2)}×`, goal: minimum === undefined ? 'reported' : `≥ ${minimum.toFixed(2)}×`, pass: minimum === undefined ? undefined : value >= minimum });
+  };
+
+  for (const size of plan.sizes) {
+    ratio('streaming vs the streaming floor', 'streaming', ['library', 'floor'], size, 0.95);
+    ratio('streaming vs @koa/send', 'streaming', ['library', 'koaSend'], size, 1);
+    ratio('streaming vs @fastify/static', 'streaming', ['library', 'fastify'], size, size >= 64 * 1024 ? 0.9 : undefined);
+    ratio('streaming vs nginx static', 'streaming', ['library', 'static'], size);
+  }
+  for (const proxy of OFFLOAD_PROXIES) {
+    for (const size of plan.sizes) ratio(`offloaded behind ${proxy} vs the offload floor`, `offload ${proxy}`, ['library', 'floor'], size, 0.95);
+    for (const size of plan.sizes) ratio(`offloaded behind ${proxy} vs ${proxy} static`, `offload ${proxy}`, ['library', 'static'], size);
+    for (const size of plan.sizes) ratio(`offload floor behind ${proxy} vs ${proxy} static`, `offload ${proxy}`, ['floor', 'static'], size);
+  }
+  const streamedCpu = find('streaming', 'library', plan.cpuSize)?.cpuPerGiB;
+  for (const proxy of OFFLOAD_PROXIES) {
+    const offloadedCpu = find(`offload ${proxy}`, 'library', plan.cpuSize)?.cpuPerGiB;
+    if (streamedCpu === undefined || offloadedCpu === undefined) continue;
+    const share = offloadedCpu / streamedCpu;
+    rows.push({
+      measure: `Node CPU per GiB, offloaded behind ${proxy} vs streamed`,
+      case: formatSize(plan.cpuSize),
+      figure: `${(share * 100).toFixed(1)} % (${offloadedCpu.toFixed(2)} vs ${streamedCpu.toFixed(2)} s/GiB)`,
+      goal: '≤ 5 %',
+      pass: share <= 0.05,
+    });
+  }
+  for (const result of memory) {
+    rows.push({
+      measure: `RSS growth, ${result.label}, slow client`,
+      case: formatSize(plan.slowDownload.size),
+      figure: `${(result.rssGrowth / MiB).toFixed(1)} MiB`,
+      goal: result.isLibrary ? '< 64 MiB' : 'reported',
+      pass: result.isLibrary ? result.rssGrowth < RSS_LIMIT : undefined,
+    });
+  }
+  for (const size of plan.s3Sizes) overhead('S3Storage vs GetObject piped', 's3', fileCase(size), 0.1);
+  overhead('xSendfile on a hello-world route', 'hello', HELLO, 0.03);
+  return rows;
+}

@@ -1,0 +1,45 @@
+/**
+ * Starts one benchmarked Node server (a script of bench/contenders/, or
+ * s3rver.ts) as a child process on a free port, and learns its pid: the
+ * process whose CPU seconds and RSS are counted.
+ */
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess } from '../test/proxies/harness/process.js';
+import { track } from './cleanup.js';
+
+export interface NodeServer {
+  origin: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface NodeServerOptions {
+  /** Where the server's output goes. */
+  logDir: string;
+  /** Environment on top of ours: BENCH_FILES, BENCH_BACKEND, S3_*… */
+  env: NodeJS.ProcessEnv;
+  /** Write a V8 CPU profile `<name>.cpuprofile` here when the server stops. */
+  cpuProfileDir?: string | undefined;
+}
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+/** `script` is relative to bench/, e.g. `contenders/library.ts`. */
+export async function startNodeServer(name: string, script: string, options: NodeServerOptions): Promise<NodeServer> {
+  const port = await freePort();
+  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+  const running = await startProcess(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
+    cwd: REPO,
+    logFile: `${options.logDir}/${name}.log`,
+    port,
+    env: { ...options.env, BENCH_PORT: String(port), NODE_ENV: 'production' },
+  });
+  const stop = track(() => running.stop());
+  const pid = Number(/^pid (\d+)$/m.exec(running.output())?.[1]);
+  if (!pid) {
+    await stop();
+    throw new Error(`${name} did not print its pid:\n${running.output()}`);
+  }
+  return { origin: `http://127.0.0.1:${port}`, port, pid, stop };
+}

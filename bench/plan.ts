@@ -1,0 +1,46 @@
+/**
+ * How long and how much to measure: the full benchmark (`npm run bench`),
+ * `--quick` (same measures, one short run each, under 2 minutes) and
+ * `--smoke` (one size, for the smoke test; numbers meaningless).
+ */
+import { GiB, KiB, MiB } from './fixtures.js';
+
+export interface Plan {
+  name: 'full' | 'quick' | 'smoke';
+  /** File sizes streamed and offloaded. */
+  sizes: number[];
+  /** The proxies' static serving is compared from this size up. */
+  staticFrom: number;
+  /** Sizes fetched from S3. */
+  s3Sizes: number[];
+  /** The size at which Node CPU per GB is compared, streamed vs offloaded. */
+  cpuSize: number;
+  /** Runs per contender and size; the table shows their median. */
+  runs: number;
+  /** Length of one wrk run (wrk counts whole seconds). */
+  seconds: number;
+  /** One unrecorded wrk run per contender and size first, so that V8 has compiled the hot path. */
+  warmupSeconds: number;
+  /** Concurrent connections: enough to keep one core busy, few enough not to starve the other. */
+  connections: number;
+  slowDownload: { size: number; bytesPerSecond: number };
+}
+
+const FULL: Plan = {
+  name: 'full',
+  sizes: [13, 64 * KiB, MiB, 100 * MiB],
+  staticFrom: MiB,
+  s3Sizes: [64 * KiB, MiB],
+  cpuSize: MiB,
+  runs: 5,
+  seconds: 2,
+  warmupSeconds: 1,
+  connections: 8,
+  slowDownload: { size: GiB, bytesPerSecond: 64 * MiB },
+};
+
+export const PLANS: Record<Plan['name'], Plan> = {
+  full: FULL,
+  quick: { ...FULL, name: 'quick', runs: 1, seconds: 1, warmupSeconds: 0, slowDownload: { size: GiB, bytesPerSecond: 256 * MiB } },
+  smoke: { ...FULL, name: 'smoke', sizes: [MiB], s3Sizes: [MiB], runs: 1, seconds: 1, warmupSeconds: 0, slowDownload: { size: 16 * MiB, bytesPerSecond: 64 * MiB } },
+};

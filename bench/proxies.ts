@@ -1,0 +1,36 @@
+/**
+ * The real proxies, started with the test harness of test/proxies/: in front
+ * of a Node app with the configuration proxyConfig generates (offload), or
+ * serving the fixture folder on their own (static, the practical limit).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { proxyConfig } from '../src/proxyConfig.js';
+import { freePort } from '../test/proxies/harness/process.js';
+import { servers } from '../test/proxies/harness/servers.js';
+import { ruleFor } from '../test/proxies/harness/stack.js';
+import { track } from './cleanup.js';
+import type { OffloadProxy } from './offloadProxies.js';
+import { staticSite } from './staticSite.js';
+
+export interface ProxyServer {
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/** `proxy` forwarding to the app at `appOrigin` and serving the files that app offloads. */
+export async function startOffloadProxy(proxy: OffloadProxy, appOrigin: string, filesDir: string, logDir: string): Promise<ProxyServer> {
+  return startProxy(proxy, logDir, (port) => proxyConfig(ruleFor(proxy, filesDir), proxy, { appUrl: appOrigin, listen: `127.0.0.1:${port}` }));
+}
+
+/** `proxy` serving `filesDir` itself, with no app behind it. */
+export async function startStaticProxy(proxy: OffloadProxy, filesDir: string, logDir: string): Promise<ProxyServer> {
+  return startProxy(proxy, logDir, (port) => staticSite(proxy, filesDir, port));
+}
+
+async function startProxy(proxy: OffloadProxy, logDir: string, site: (port: number) => string): Promise<ProxyServer> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(logDir, `${proxy}-`));
+  const running = await servers[proxy].start(dir, site(port), port);
+  return { origin: `http://127.0.0.1:${port}`, stop: track(() => running.stop()) };
+}

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--out FILE] [--cpu-prof]`
+ *
+ * Starts each group of servers, measures them with wrk, stops them, and
+ * writes the report (bench/RESULTS.md unless --out). --cpu-prof writes a V8
+ * profile of every Node server into bench/profiles/ when it stops.
+ */
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { stopAll, stopAllOnSignals } from './cleanup.js';
+import { fileCase, HELLO, measureGroup, type Case, type Cell, type Contender } from './measure.js';
+import { makeFixtures, GiB } from './fixtures.js';
+import { checkGoals, type MemoryResult } from './goals.js';
+import { describeMachine } from './machine.js';
+import { startNodeServer, type NodeServer } from './nodeServer.js';
+import { OFFLOAD_PROXIES } from './offloadProxies.js';
+import { PLANS } from './plan.js';
+import { startOffloadProxy, startStaticProxy } from './proxies.js';
+import { renderReport } from './report.js';
+import { startS3 } from './s3.js';
+import { slowDownload } from './slowDownload.js';
+
+const GROUPS = ['streaming', 'offload', 'memory', 's3', 'hello'] as const;
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    smoke: { type: 'boolean' },
+    only: { type: 'string' },
+    out: { type: 'string', default: join(BENCH, 'RESULTS.md') },
+    'cpu-prof': { type: 'boolean' },
+  },
+});
+const plan = PLANS[args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'];
+const groups = new Set(args.only?.split(',') ?? GROUPS);
+for (const group of groups) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only: unknown group ${group}; groups: ${GROUPS.join(', ')}`);
+
+/** Where one run keeps its fixtures, logs and proxy configurations. */
+interface Workspace {
+  dir: string;
+  files: string;
+  logs: string;
+  profiles: string | undefined;
+}
+
+const cells: Cell[] = [];
+const memory: MemoryResult[] = [];
+const progress = (line: string) => console.error(line);
+
+stopAllOnSignals();
+const machine = describeMachine();
+const workspace = await createWorkspace();
+let failed = true;
+try {
+  await makeFixtures(workspace.files, [...plan.sizes, ...plan.s3Sizes, plan.slowDownload.size], GiB);
+  if (groups.has('streaming')) await streaming();
+  if (groups.has('offload')) for (const proxy of OFFLOAD_PROXIES) await offload(proxy);
+  if (groups.has('memory')) await slowClient();
+  if (groups.has('s3')) await s3();
+  if (groups.has('hello')) await hello();
+  const findings = await readFile(join(BENCH, 'findings.md'), 'utf8').catch(() => 'None written yet.');
+  const report = renderReport({ machine, plan, goals: checkGoals(cells, memory, plan), cells, memory, findings });
+  console.log(report);
+  await writeFile(args.out, report);
+  console.error(`Written to ${args.out}`);
+  failed = false;
+} finally {
+  await stopAll();
+  // On failure the servers' logs say why: keep them.
+  if (failed) console.error(`Logs kept in ${workspace.logs}`);
+  else await rm(workspace.dir, { recursive: true, force: true });
+}
+
+async function streaming(): Promise<void> {
+  const [floor, library, koaSend, fastify] = await Promise.all([
+    node('stream-floor', 'contenders/koaStream.ts'),
+    node('stream-library', 'contenders/library.ts'),
+    node('koa-send', 'contenders/koaSend.ts'),
+    node('fastify-static', 'contenders/fastifyStatic.ts'),
+  ]);
+  const nginx = await startStaticProxy('nginx', workspace.files, workspace.logs);
+  await measure('streaming', plan.sizes.map(fileCase), [
+    direct('floor', 'Koa createReadStream (floor)', floor),
+    direct('library', 'koa-downloadview storageDownload', library),
+    direct('koaSend', '@koa/send', koaSend),
+    direct('fastify', '@fastify/static', fastify),
+    { id: 'static', label: 'nginx static', origin: nginx.origin },
+  ]);
+}
+
+async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
+  const [floor, library] = await Promise.all([
+    node(`offload-floor-${proxy}`, 'contenders/koaOffload.ts', { BENCH_BACKEND: proxy }),
+    node(`offload-library-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
+  ]);
+  const [floorProxy, libraryProxy, staticProxy] = await Promise.all([
+    startOffloadProxy(proxy, floor.origin, workspace.files, workspace.logs),
+    startOffloadProxy(proxy, library.origin, workspace.files, workspace.logs),
+    startStaticProxy(proxy, workspace.files, workspace.logs),
+  ]);
+  await measure(`offload ${proxy}`, plan.sizes.map(fileCase), [
+    { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid },
+    { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid },
+    { id: 'static', label: `${proxy} static`, origin: staticProxy.origin, minLength: plan.staticFrom },
+  ]);
+}
+
+async function slowClient(): Promise<void> {
+  const [library, floor] = await Promise.all([node('memory-library', 'contenders/library.ts'), node('memory-floor', 'contenders/koaStream.ts')]);
+  const { path } = fileCase(plan.slowDownload.size);
+  for (const [label, server, isLibrary] of [['koa-downloadview storageDownload', library, true], ['Koa createReadStream (floor)', floor, false]] as const) {
+    progress(`memory · ${label}: ${plan.slowDownload.size / GiB} GiB at ${plan.slowDownload.bytesPerSecond} B/s…`);
+    memory.push({ label, isLibrary, ...(await slowDownload(server.origin + path, server.pid, plan.slowDownload.bytesPerSecond)) });
+  }
+  await stopAll();
+}
+
+async function s3(): Promise<void> {
+  const { env } = await startS3(workspace.files, plan.s3Sizes, workspace.dir, workspace.logs);
+  const [floor, library] = await Promise.all([node('s3-floor', 'contenders/s3Direct.ts', env), node('s3-library', 'contenders/s3Library.ts', env)]);
+  await measure('s3', plan.s3Sizes.map(fileCase), [direct('floor', 'Koa piping GetObject (floor)', floor), direct('library', 'koa-downloadview S3Storage', library)]);
+}
+
+async function hello(): Promise<void> {
+  const [without, withIt] = await Promise.all([node('hello', 'contenders/hello.ts'), node('hello-xsendfile', 'contenders/hello.ts', { BENCH_BACKEND: 'nginx' })]);
+  await measure('hello', [HELLO], [direct('floor', 'Koa hello world', without), direct('library', 'Koa hello world + xSendfile', withIt)]);
+}
+
+/** Measures a group, then stops every server it started. */
+async function measure(group: string, cases: Case[], contenders: Contender[]): Promise<void> {
+  cells.push(...(await measureGroup(group, contenders, cases, plan, progress)));
+  await stopAll();
+}
+
+function node(name: string, script: string, env: NodeJS.ProcessEnv = {}): Promise<NodeServer> {
+  return startNodeServer(name, script, { logDir: workspace.logs, cpuProfileDir: workspace.profiles, env: { BENCH_FILES: workspace.files, ...env } });
+}
+
+function direct(id: string, label: string, server: NodeServer): Contender {
+  return { id, label, origin: server.origin, nodePid: server.pid };
+}
+
+async function createWorkspace(): Promise<Workspace> {
+  const dir = await mkdtemp(join(tmpdir(), 'koa-downloadview-bench-'));
+  // The proxies' workers run as www-data and must reach the files.
+  await chmod(dir, 0o755);
+  const logs = join(dir, 'logs');
+  await mkdir(logs);
+  const profiles = args['cpu-prof'] ? join(BENCH, 'profiles') : undefined;
+  if (profiles) await mkdir(profiles, { recursive: true });
+  return { dir, files: join(dir, 'files'), logs, profiles };
+}
