@@ -3,7 +3,6 @@
  * proxy. Mounted globally or per route; see docs/ for each proxy's config.
  */
 import type { Middleware } from 'koa';
-import { Readable } from 'node:stream';
 import { debuglog } from 'node:util';
 import type { DownloadFile } from './downloadFile.js';
 import { announceOffload, recordedDownload } from './record.js';
@@ -51,9 +50,12 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
 
     ctx.set(found.rule.handOff(found.name, record.headers['Content-Type']));
     record.body.destroy();
-    // An empty stream, not '' or null: Koa would add Content-Length: 0, or
-    // replace a null body with a status text.
-    ctx.body = Readable.from([]);
+    // No body and no Content-Length: a null body would lose Content-Type in
+    // Koa; '' sets Content-Length: 0, and removing it also stops Node from
+    // adding its own (the empty body goes out chunked instead).
+    ctx.body = '';
+    ctx.remove('Content-Length');
+    // mod_xsendfile acts on a 200 only; a hand-off is never a 206 or a 304.
     ctx.status = 200;
   };
 }
