@@ -1,0 +1,77 @@
+/**
+ * Smoke test of `npm run bench`: its tiniest configuration (--smoke: one
+ * size, one 1 s run per contender) starts every server, prints the table and
+ * stops everything it started. No timing is asserted.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const SAMPLE_EVERY_MS = 200;
+
+describe('npm run bench -- --smoke', function () {
+  this.timeout(180_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
+    // The proxies' workers (www-data) must reach the fixtures below it.
+    await chmod(dir, 0o755);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('measures every group, writes the report, and leaves no process or file behind', async () => {
+    const out = join(dir, 'RESULTS.md');
+    const started = new Set<number>();
+    // Every server of the run has the run's folder in its command line or environment.
+    const watch = setInterval(() => processGroupsMentioning(dir).forEach((group) => started.add(group)), SAMPLE_EVERY_MS);
+    const { code, stdout, stderr } = await runBench(['--smoke', '--out', out], { ...process.env, TMPDIR: dir }).finally(() => clearInterval(watch));
+
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.include('| measure | file | figure | goal | verdict |');
+    for (const group of ['streaming', 'offload nginx', 'offload apache', 'offload lighttpd', 's3', 'hello']) expect(stdout).to.include(`| ${group} |`);
+    expect(stdout).to.include('RSS growth');
+    expect(await readFile(out, 'utf8')).to.equal(`${stdout.trimEnd()}\n`);
+
+    expect(started.size, 'servers seen while the benchmark ran').to.be.greaterThan(10);
+    expect(livingMembers(started), 'processes still running').to.deep.equal([]);
+    expect(await readdir(dir)).to.deep.equal(['RESULTS.md']);
+  });
+});
+
+function runBench(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // Detached: the benchmark leads a process group of its own (wrk and curl run in it), apart from mocha's.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: REPO, env, detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The process groups of the processes whose command line or environment mentions `text`. */
+function processGroup(pid: number): number {
+  return Number(statFields(pid)[2]);
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): state, ppid, pgrp… */
+function statFields(pid: number): string[] {
+  const stat = read(pid, 'stat');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** A /proc file, or '' once the process is gone. */
+function read(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'latin1');
+  } catch {
+    return '';
+  }
+}
