@@ -56,10 +56,11 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
     clientConfig,
     storage: new S3Storage({ bucket, clientConfig }),
     async stop() {
-      const closed = server.close();
       // close() alone waits for keep-alive sockets the SDK would hold for minutes.
       server.httpServer?.closeAllConnections();
-      await closed;
+      // s3rver logs each response as its socket closes: let it, before close() takes the logger away.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await server.close();
       if (ownDirectory) await rm(directory, { recursive: true, force: true });
     },
   };

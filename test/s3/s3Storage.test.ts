@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
@@ -7,16 +6,7 @@ import { FileNotFoundError, ImproperlyConfiguredError, StorageError } from '../.
 import { S3Storage } from '../../storages/s3.js';
 import { storageContract } from '../storages/contract.js';
 import { readAll } from '../support/streams.js';
-
-/** Names of the S3 commands a client sends from now on. */
-function observeCommands(client: S3Client): string[] {
-  const sent: string[] = [];
-  client.middlewareStack.add((next, context) => (args) => {
-    sent.push(context.commandName!);
-    return next(args);
-  }, { step: 'initialize' });
-  return sent;
-}
+import { observeCommands } from './observeCommands.js';
 
 async function failure(attempt: Promise<unknown>): Promise<Error> {
   return attempt.then(() => expect.fail('expected a rejection'), (error: Error) => error);
