@@ -30,8 +30,9 @@ export interface S3StorageOptions {
   client?: S3Client;
   /**
    * Settings for the S3Client this storage builds when no `client` is given:
-   * endpoint, region, credentials, forcePathStyle… Checksums default to
-   * 'WHEN_REQUIRED' (see S3_COMPATIBLE_DEFAULTS).
+   * endpoint, region, credentials, forcePathStyle… requestChecksumCalculation
+   * and responseChecksumValidation default to 'WHEN_REQUIRED', which every
+   * S3-compatible server understands (docs/s3.md).
    */
   clientConfig?: S3ClientConfig;
   /** Key prefix: the file `a.txt` is the object `${prefix}a.txt`. Add the trailing `/` yourself. */
@@ -50,14 +51,16 @@ export interface SignedUrlOptions {
 }
 
 /**
- * Recent SDKs add CRC32 checksums to every upload, sent as `aws-chunked`
- * bodies with trailers, and ask for checksums on every download. Many
- * S3-compatible servers (s3rver, older MinIO and Ceph, R2 at first) refuse or
- * mangle such uploads. Worse for a download server: a validated response body
- * is wrapped in a checksum stream, so the body we hand on is no longer the
- * socket's own stream (aws-sdk-js-v3 #6691 is about that socket). Checksums
- * only when an operation requires them keeps both portable; TLS and S3's own
- * Content-MD5 checks still guard the bytes.
+ * Since early 2025 the SDK adds a CRC32 checksum to every upload; a stream is
+ * sent `aws-chunked`, the checksum in a trailer. Servers that predate this
+ * take the framing for content: s3rver 3.7 stores "c\r\nhello…\r\n0\r\n
+ * x-amz-checksum-crc32:…" for a streamed "hello…" (older MinIO, Ceph and R2
+ * refused such uploads at first). The SDK also asks for a checksum on every
+ * GetObject and, when one comes back, wraps the body in a validating stream,
+ * so the body we hand on is no longer the socket's own (aws-sdk-js-v3 #6691
+ * is about that socket). Checksums only where an operation requires them
+ * keep both portable; TLS, and SigV4's payload hash for in-memory bodies,
+ * still guard the bytes.
  */
 const S3_COMPATIBLE_DEFAULTS: S3ClientConfig = {
   requestChecksumCalculation: 'WHEN_REQUIRED',
