@@ -92,6 +92,8 @@ describe('S3Storage on s3rver', function () {
       expect((error as StorageError).status).to.equal(502);
       expect((error as StorageError).cause).to.be.instanceOf(Error);
     }
+    // HeadObject's bare 404 cannot tell a missing bucket from a missing key (docs/s3.md, pitfalls).
+    expect(await failure(noBucket.stat('a.txt'))).to.be.instanceOf(FileNotFoundError);
   });
 
   it('reports an unreachable S3 as StorageError with status 502', async function () {
