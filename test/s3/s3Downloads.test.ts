@@ -14,7 +14,8 @@ import { encodeName } from '../../storages/names.js';
 import { appWith, listen } from '../support/app.js';
 import { CountingStorage } from '../support/countingStorage.js';
 
-const BIG = Buffer.alloc(4 * 1024 * 1024, 'S3');
+// Larger than every buffer between s3rver and a paused client, so that a download can be caught mid-way.
+const BIG = Buffer.alloc(16 * 1024 * 1024, 'S3');
 
 function routed(...middleware: Middleware<any, any>[]) {
   const router = new Router();
