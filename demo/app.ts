@@ -1,54 +1,132 @@
 /**
- * The demo application: every kind of download route on one Koa app.
- * `npm run demo` starts it (demo/server.ts); the tests build it in-process.
+ * The demo application: every kind of download route on one Koa app, like
+ * django-downloadview's demo project. `npm run demo` starts it
+ * (demo/server.ts); the tests build it in-process.
  */
 import Router from '@koa/router';
 import Koa from 'koa';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileSystemStorage, MemoryStorage, storageDownload } from '../src/index.js';
+import {
+  FileSystemStorage, MemoryStorage, VirtualFile,
+  httpDownload, pathDownload, storageDownload, virtualDownload, xSendfile,
+  type Rule,
+} from '../src/index.js';
+import type { BackendName } from '../src/backends/backend.js';
 import type { Storage } from '../storages/storage.js';
+import { SAMPLE_FILES, toneWav, writeFiles } from './content.js';
+import { homePage } from './page.js';
+
+export const BACKENDS: BackendName[] = ['nginx', 'apache', 'lighttpd', 'caddy'];
 
 export interface DemoOptions {
-  /** Folder of the filesystem storage; hello-world.txt is written there. */
-  filesDir: string;
+  /** Folder for the demo's files; filled at start. */
+  dataDir: string;
   /** An S3 (or any other) storage to serve under /s3/. */
   s3?: Storage;
+  /** The app's own base URL, for the HTTP proxy download; known once it listens. */
+  selfUrl: () => string;
+  /** The proxy running in front of the app, if any: the home page says which routes it sends. */
+  proxy?: BackendName;
 }
 
 export interface DemoRoute {
   path: string;
   title: string;
+  /** Who sends the bytes: Node, or the proxy a rule hands the file to. */
+  sentBy: 'node' | BackendName;
+  size?: number;
+  /** Shown with a player, to try seeking (Range requests). */
+  media?: 'audio';
 }
 
+/** The offload rules of the demo, per proxy: one set for the global middleware, one per route. */
+export function demoRules(dataDir: string): { middleware: Rule[]; perRoute: Record<BackendName, Rule> } {
+  const rule = (backend: BackendName, how: 'middleware' | 'route'): Rule => {
+    const sourceDir = join(dataDir, 'offload', backend, how);
+    const followsUrl = backend === 'nginx' || backend === 'caddy';
+    return followsUrl
+      ? { backend, sourceDir, destinationUrl: `/_internal/${backend}/${how}/` }
+      : { backend, sourceDir, destinationDir: sourceDir };
+  };
+  return {
+    middleware: BACKENDS.map((backend) => rule(backend, 'middleware')),
+    perRoute: Object.fromEntries(BACKENDS.map((backend) => [backend, rule(backend, 'route')])) as Record<BackendName, Rule>,
+  };
+}
+
+const LARGE_SIZE = 64 * 1024 * 1024;
+
 export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes: DemoRoute[] }> {
-  await mkdir(options.filesDir, { recursive: true });
-  await writeFile(join(options.filesDir, 'hello-world.txt'), 'Hello world!\n');
-  const files = new FileSystemStorage({ location: options.filesDir, baseUrl: '/media/files/' });
-
-  const memory = new MemoryStorage({ baseUrl: '/media/memory/' });
-  await memory.save('hello-memory.txt', 'Hello from memory!\n');
-
   const router = new Router();
-  const routes: DemoRoute[] = [
-    { path: '/files/hello-world.txt', title: 'A file of the filesystem storage' },
-    { path: '/memory/hello-memory.txt', title: 'A file of the in-memory storage' },
-  ];
-  router.get('/files/*path', storageDownload({ storage: files }));
-  router.get('/memory/*path', storageDownload({ storage: memory }));
-  if (options.s3) {
-    await options.s3.save('hello-s3.txt', 'Hello from S3!\n', { contentType: 'text/plain' });
-    router.get('/s3/*path', storageDownload({ storage: options.s3 }));
-    routes.push({ path: '/s3/hello-s3.txt', title: 'A file of the S3 storage' });
+  const routes: DemoRoute[] = [];
+  const sizeOf = (name: string) => Buffer.byteLength(SAMPLE_FILES[name]!);
+
+  // Storages: the same sample files on disk, in memory and in S3.
+  const filesDir = join(options.dataDir, 'files');
+  await writeFiles(filesDir, { ...SAMPLE_FILES, 'tone.wav': toneWav() });
+  const files = new FileSystemStorage({ location: filesDir, baseUrl: '/files/' });
+  const memory = new MemoryStorage({ baseUrl: '/memory/' });
+  const stores: [string, Storage, string][] = [['files', files, 'filesystem'], ['memory', memory, 'in-memory']];
+  if (options.s3) stores.push(['s3', options.s3, 'S3']);
+  for (const [prefix, storage, label] of stores) {
+    if (storage !== files) for (const [name, content] of Object.entries(SAMPLE_FILES)) await storage.save(name, content);
+    router.get(`/${prefix}/*path`, storageDownload({ storage }));
+    for (const name of Object.keys(SAMPLE_FILES)) {
+      routes.push({ path: `/${prefix}/${name}`, title: `${name}: a file of the ${label} storage`, sentBy: 'node', size: sizeOf(name) });
+    }
   }
+
+  route('/inline/日本語.pdf', 'The same PDF, inline: the browser shows it, and still knows its name', storageDownload({ storage: files, name: '日本語.pdf', attachment: false }), sizeOf('日本語.pdf'));
+  route('/path/hello-world.txt', 'A local path, confined to its root folder', pathDownload({ root: filesDir, path: 'hello-world.txt' }), sizeOf('hello-world.txt'));
+  const tone = toneWav();
+  routes.push({ path: '/media/tone.wav', title: 'A generated tone: seek in the player, and the browser asks for byte ranges', sentBy: 'node', size: tone.length, media: 'audio' });
+  router.get('/media/tone.wav', storageDownload({ storage: files, name: 'tone.wav', attachment: false }));
+
+  route('/virtual/text.txt', 'A virtual file: text made in memory, never offloaded', virtualDownload(() => new VirtualFile({ name: 'text.txt', content: `Made at ${new Date().toISOString()}\n` })));
+  route('/virtual/rows.csv', 'A generated stream of unknown size: sent chunked, without Content-Length', virtualDownload(() => new VirtualFile({ name: 'rows.csv', stream: csvRows })));
+  route('/virtual/large.bin', 'A large generated file (64 MiB) of declared size: Range works on it', virtualDownload(() => new VirtualFile({ name: 'large.bin', size: LARGE_SIZE, stream: () => pattern(LARGE_SIZE) })), LARGE_SIZE);
+  route('/http/hello-world.txt', 'An HTTP proxy download: this app fetches its own /files/hello-world.txt', httpDownload({ url: () => `${options.selfUrl()}/files/hello-world.txt` }), sizeOf('hello-world.txt'));
+
+  // Offload, as in django-downloadview's demo: per proxy, one route optimized by the
+  // global middleware and one by a rule on the route itself.
+  const rules = demoRules(options.dataDir);
+  for (const backend of BACKENDS) {
+    for (const [how, rule] of [['middleware', rules.middleware.find((r) => r.backend === backend)!], ['route', rules.perRoute[backend]]] as const) {
+      await writeFiles(rule.sourceDir!, SAMPLE_FILES);
+      const storage = new FileSystemStorage({ location: rule.sourceDir! });
+      const path = `/offload/${backend}/by-${how}`;
+      router.get(`${path}/*path`, ...(how === 'route' ? [xSendfile(rule)] : []), storageDownload({ storage }));
+      for (const name of ['hello-world.txt', 'héllo wörld.txt']) {
+        routes.push({ path: `${path}/${name}`, title: `${name}: optimized by ${how === 'route' ? 'a per-route rule' : 'the global middleware'}`, sentBy: backend, size: sizeOf(name) });
+      }
+    }
+  }
+
   router.get('/', (ctx) => {
     ctx.type = 'html';
-    ctx.body = `<!doctype html><meta charset="utf-8"><title>koa-downloadview demo</title><h1>koa-downloadview demo</h1><ul>${routes
-      .map((route) => `<li><a href="${route.path}">${route.path}</a> — ${route.title}</li>`)
-      .join('')}</ul>`;
+    ctx.body = homePage(routes, options.proxy);
   });
 
   const app = new Koa();
+  app.use(xSendfile(rules.middleware));
   app.use(router.routes()).use(router.allowedMethods());
   return { app, routes };
+
+  function route(path: string, title: string, middleware: Koa.Middleware, size?: number): void {
+    // The router matches the path as it arrives: percent-encoded.
+    router.get(encodeURI(path), middleware);
+    routes.push({ path, title, sentBy: 'node', ...(size !== undefined && { size }) });
+  }
+}
+
+async function* csvRows(): AsyncIterable<string> {
+  yield 'row,square\n';
+  for (let row = 1; row <= 5000; row++) yield `${row},${row * row}\n`;
+}
+
+/** Deterministic bytes, so a download can be checked without storing it. */
+function* pattern(size: number): Iterable<Uint8Array> {
+  const block = Buffer.alloc(64 * 1024);
+  for (let i = 0; i < block.length; i++) block[i] = i % 251;
+  for (let sent = 0; sent < size; sent += block.length) yield block.subarray(0, Math.min(block.length, size - sent));
 }

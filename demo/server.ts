@@ -15,7 +15,8 @@ const { values } = parseArgs({ options: { port: { type: 'string', default: proce
 const workDir = await mkdtemp(join(tmpdir(), 'koa-downloadview-demo-'));
 const real = s3FromEnvironment();
 const embedded = real ? undefined : await startEmbeddedS3();
-const { app } = await demoApp({ filesDir: join(workDir, 'files'), s3: real ?? embedded!.storage });
+const selfUrl = () => `http://${values.host}:${values.port}`;
+const { app } = await demoApp({ dataDir: workDir, s3: real ?? embedded!.storage, selfUrl });
 
 const server = app.listen(Number(values.port), values.host, () => {
   console.log(`koa-downloadview demo: http://${values.host}:${values.port}/`);

@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import request from 'supertest';
 import { demoApp } from '../../demo/app.js';
 import { MemoryStorage } from '../../src/index.js';
+import { listen } from '../support/app.js';
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -22,14 +22,24 @@ describe('The demo', function () {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('serves every route its home page lists', async function () {
-    const { app, routes } = await demoApp({ filesDir: join(dir, 'files'), s3: new MemoryStorage() });
-    const home = await request(app.callback()).get('/');
+    let server: Awaited<ReturnType<typeof listen>> | undefined;
+    const { app, routes } = await demoApp({ dataDir: dir, s3: new MemoryStorage(), selfUrl: () => server!.url });
+    server = await listen(app);
+    const home = await (await fetch(`${server.url}/`)).text();
     for (const route of routes) {
-      expect(home.text).to.include(`href="${route.path}"`);
-      const res = await request(app.callback()).get(route.path);
+      expect(home, route.path).to.include(`href="${encodeURI(route.path)}"`);
+      const res = await fetch(`${server.url}${encodeURI(route.path)}`);
+      const body = Buffer.from(await res.arrayBuffer());
       expect(res.status, route.path).to.equal(200);
-      expect(res.headers['content-disposition'], route.path).to.match(/^attachment; filename=/);
+      expect(res.headers.get('content-disposition'), route.path).to.match(/^(attachment|inline); filename/);
+      if (route.sentBy === 'node') {
+        if (route.size !== undefined) expect(body.length, route.path).to.equal(route.size);
+      } else {
+        expect(body.length, route.path).to.equal(0);
+        expect(res.headers.get(route.sentBy === 'nginx' || route.sentBy === 'caddy' ? 'x-accel-redirect' : 'x-sendfile'), route.path).to.be.a('string');
+      }
     }
+    await server.close();
   });
 
   it('starts with `npm run demo`, prints its URL, serves, and stops on SIGINT', async function () {
@@ -48,7 +58,7 @@ describe('The demo', function () {
       });
       const res = await fetch(`${url}files/hello-world.txt`);
       expect(await res.text()).to.equal('Hello world!\n');
-      expect(await (await fetch(`${url}s3/hello-s3.txt`)).text()).to.equal('Hello from S3!\n');
+      expect(await (await fetch(`${url}s3/hello-world.txt`)).text()).to.equal('Hello world!\n');
     } finally {
       const exited = new Promise((done) => child.once('exit', done));
       process.kill(-child.pid!, 'SIGINT');

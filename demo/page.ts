@@ -1,0 +1,61 @@
+/** The demo's home page: plain HTML, no build step. */
+import type { BackendName } from '../src/backends/backend.js';
+import type { DemoRoute } from './app.js';
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function size(bytes: number | undefined): string {
+  if (bytes === undefined) return 'unknown size';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function badge(route: DemoRoute, proxy: BackendName | undefined): string {
+  if (route.sentBy === 'node') return '<span class="badge node">streamed by Node</span>';
+  const live = proxy === route.sentBy;
+  const hint = live ? `${route.sentBy} is in front: it sends the bytes` : `no ${route.sentBy} in front: you get its empty hand-off response (npm run demo -- --proxy ${route.sentBy})`;
+  return `<span class="badge offload${live ? ' live' : ''}" title="${escape(hint)}">offloaded to ${route.sentBy}</span>`;
+}
+
+export function homePage(routes: DemoRoute[], proxy: BackendName | undefined): string {
+  const rows = routes
+    .map((route) => {
+      const href = encodeURI(route.path);
+      const player = route.media === 'audio' ? `<br><audio controls preload="metadata" src="${href}"></audio>` : '';
+      return `<tr><td><a href="${href}" data-path="${escape(route.path)}">${escape(route.path)}</a>${player}</td><td>${escape(route.title)}</td><td>${badge(route, proxy)}</td><td class="size">${size(route.size)}</td><td><code class="headers" data-href="${href}">…</code></td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>koa-downloadview demo</title>
+<style>
+  body { font: 15px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; }
+  table { border-collapse: collapse; width: 100%; }
+  td, th { border-bottom: 1px solid #ddd; padding: .4rem .6rem; vertical-align: top; text-align: left; }
+  .badge { display: inline-block; padding: .1rem .5rem; border-radius: .8rem; font-size: 12px; white-space: nowrap; }
+  .node { background: #e3f1e3; color: #225522; }
+  .offload { background: #eee; color: #555; border: 1px dashed #999; }
+  .offload.live { background: #dde8fb; color: #123c8c; border: 1px solid #123c8c; }
+  .size { white-space: nowrap; }
+  code.headers { display: block; white-space: pre; font-size: 11px; color: #555; }
+</style></head>
+<body>
+<h1>koa-downloadview demo</h1>
+<p>${proxy ? `Behind <strong>${proxy}</strong>: routes offloaded to ${proxy} are sent by ${proxy}, the others by Node.` : 'Direct to Node: no proxy in front, so offloaded routes answer with their hand-off headers only. Try <code>npm run demo -- --proxy nginx</code>.'}</p>
+<table>
+<thead><tr><th>route</th><th>what it shows</th><th>who sends the bytes</th><th>size</th><th>headers it returns</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<script>
+  // The headers each route answers a HEAD request with, as the browser sees them.
+  const shown = ['content-type', 'content-disposition', 'content-length', 'accept-ranges', 'etag', 'last-modified', 'x-accel-redirect', 'x-sendfile'];
+  for (const code of document.querySelectorAll('code.headers')) {
+    fetch(code.dataset.href, { method: 'HEAD' }).then((res) => {
+      code.textContent = res.status + '\\n' + shown.filter((h) => res.headers.has(h)).map((h) => h + ': ' + res.headers.get(h)).join('\\n');
+    }, (error) => { code.textContent = String(error); });
+  }
+</script>
+</body></html>
+`;
+}
