@@ -89,8 +89,10 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
 
   // Offload, as in django-downloadview's demo: per proxy, one route optimized by the
   // global middleware and one by a rule on the route itself.
+  // Behind a real proxy, only its own routes: nginx would also take Caddy's X-Accel-Redirect.
   const rules = demoRules(options.dataDir);
-  for (const backend of BACKENDS) {
+  const offloadTo = options.proxy ? [options.proxy] : BACKENDS;
+  for (const backend of offloadTo) {
     for (const [how, rule] of [['middleware', rules.middleware.find((r) => r.backend === backend)!], ['route', rules.perRoute[backend]]] as const) {
       await writeFiles(rule.sourceDir!, SAMPLE_FILES);
       const storage = new FileSystemStorage({ location: rule.sourceDir! });
@@ -108,7 +110,7 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
   });
 
   const app = new Koa();
-  app.use(xSendfile(rules.middleware));
+  app.use(xSendfile(rules.middleware.filter((rule) => offloadTo.includes(rule.backend!))));
   app.use(router.routes()).use(router.allowedMethods());
   return { app, routes };
 

@@ -1,0 +1,111 @@
+/**
+ * What a person sees: Debian's Chromium, driven by playwright-core, opens the
+ * demo's home page, downloads files, and seeks in the audio player — once
+ * straight to Node and once through real nginx. Screenshots are saved in
+ * test-artifacts/.
+ */
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { demoApp } from '../../demo/app.js';
+import { startDemoProxy, type DemoProxy } from '../../demo/proxy.js';
+import { SAMPLE_FILES } from '../../demo/content.js';
+import { MemoryStorage } from '../../src/index.js';
+import { listen } from '../support/app.js';
+import { freePort } from '../proxies/harness/process.js';
+import { servers } from '../proxies/harness/servers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+
+for (const via of ['node', 'nginx'] as const) {
+  describe(`The demo in a real browser, ${via === 'node' ? 'straight to Node' : 'through real nginx'}`, function () {
+    this.timeout(90_000);
+    let browser: Browser | undefined;
+    let page: Page;
+    let dataDir: string;
+    let home: string;
+    let server: Awaited<ReturnType<typeof listen>> | undefined;
+    let proxy: DemoProxy | undefined;
+    const ranges: string[] = [];
+
+    before(async function () {
+      const missing = [!existsSync(CHROMIUM) && 'chromium', via === 'nginx' && !servers.nginx.binary && 'nginx-light'].filter(Boolean);
+      if (missing.length) {
+        const install = `not installed: apt-get install ${missing.join(' ')}`;
+        if (process.env['CI']) throw new Error(install);
+        console.log(`      skipped: ${install}`);
+        this.skip();
+      }
+      dataDir = await mkdtemp(join(tmpdir(), 'kdv-browser-'));
+      await chmod(dataDir, 0o755);
+      const { app } = await demoApp({ dataDir, s3: new MemoryStorage(), selfUrl: () => server!.url, ...(via === 'nginx' && { proxy: 'nginx' as const }) });
+      // Record the Range headers the app receives, to prove the player seeks by ranges.
+      app.middleware.unshift(async (ctx, next) => {
+        if (ctx.get('Range')) ranges.push(`${ctx.path} ${ctx.get('Range')}`);
+        await next();
+      });
+      server = await listen(app);
+      home = server.url;
+      if (via === 'nginx') {
+        const port = await freePort();
+        proxy = await startDemoProxy('nginx', { dataDir, appUrl: server.url, port });
+        home = `http://127.0.0.1:${port}`;
+      }
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+      await page.goto(`${home}/`);
+    });
+
+    after(async function () {
+      await browser?.close();
+      await proxy?.stop();
+      await server?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('lists every route with a badge and the headers it returns', async function () {
+      await page.waitForFunction(() => [...document.querySelectorAll('code.headers')].every((code) => code.textContent !== '…'));
+      const headers = await page.locator('code.headers').first().textContent();
+      expect(headers).to.match(/^200\n/);
+      expect(await page.locator('.badge.node').count()).to.be.greaterThan(5);
+      expect(await page.locator('.badge.offload').count()).to.equal(via === 'nginx' ? 4 : 16);
+      expect(await page.locator('.badge.offload.live').count()).to.equal(via === 'nginx' ? 4 : 0);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `demo-home-${via}.png`), fullPage: true });
+    });
+
+    const downloads: [string, string][] = [
+      ['/files/héllo wörld.txt', 'héllo wörld.txt'],
+      ['/files/日本語.pdf', '日本語.pdf'],
+      ['/s3/nested/folder/deep.txt', 'nested/folder/deep.txt'],
+      ...(via === 'nginx' ? ([['/offload/nginx/by-middleware/héllo wörld.txt', 'héllo wörld.txt'], ['/offload/nginx/by-route/hello-world.txt', 'hello-world.txt']] as [string, string][]) : []),
+    ];
+    for (const [path, sample] of downloads) {
+      it(`saves ${path} under its own name, with its bytes`, async function () {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`a[data-path="${path}"]`).click()]);
+        expect(download.suggestedFilename()).to.equal(sample.split('/').pop());
+        const saved = await readFile((await download.path())!);
+        expect(saved.equals(Buffer.from(SAMPLE_FILES[sample]!))).to.equal(true);
+      });
+    }
+
+    it('seeks in the audio player with Range requests', async function () {
+      ranges.length = 0;
+      await page.evaluate(async () => {
+        const audio = document.querySelector('audio')!;
+        if (audio.readyState < 1) await new Promise((done) => audio.addEventListener('loadedmetadata', done, { once: true }));
+        audio.currentTime = audio.duration * 0.75;
+        await new Promise((done) => audio.addEventListener('seeked', done, { once: true }));
+      });
+      expect(ranges.some((range) => /^\/media\/tone\.wav bytes=[1-9]\d*-/.test(range)), ranges.join('; ')).to.equal(true);
+    });
+  });
+}
