@@ -6,12 +6,12 @@
  * it. Ctrl-C stops everything it started.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../src/backends/backend.js';
 import { BACKENDS, demoApp } from './app.js';
+import { freePort } from '../test/proxies/harness/process.js';
 import { startDemoProxy, type DemoProxy } from './proxy.js';
 import { s3FromEnvironment, startEmbeddedS3 } from './s3.js';
 
@@ -60,10 +60,3 @@ async function stop(code = 0): Promise<never> {
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

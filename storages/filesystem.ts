@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from '../src/errors.js';
 import { clampRange } from './content.js';
-import { joinUrl, validateName } from './names.js';
+import { existsByStat, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, SaveContent, Storage } from './storage.js';
 
 export interface FileSystemStorageOptions {
@@ -45,14 +45,8 @@ export class FileSystemStorage implements Storage {
     this.#followSymlinksOutside = options.followSymlinksOutside ?? false;
   }
 
-  async exists(name: string): Promise<boolean> {
-    try {
-      await this.stat(name);
-      return true;
-    } catch (error) {
-      if (error instanceof FileNotFoundError) return false;
-      throw error;
-    }
+  exists(name: string): Promise<boolean> {
+    return existsByStat(this, name);
   }
 
   async stat(name: string): Promise<FileStat> {

@@ -1,5 +1,6 @@
 /** Name rules shared by every storage: checked before any I/O. */
-import { InvalidNameError } from '../src/errors.js';
+import { FileNotFoundError, InvalidNameError } from '../src/errors.js';
+import type { Storage } from './storage.js';
 
 // C0 and C1 control characters, DEL, and the backslash.
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/;
@@ -34,4 +35,15 @@ export function joinUrl(baseUrl: string | undefined, name: string): string | und
   if (baseUrl === undefined) return undefined;
   const encoded = encodeName(validateName(name));
   return baseUrl.endsWith('/') ? baseUrl + encoded : `${baseUrl}/${encoded}`;
+}
+
+/** `exists` for storages whose stat is the cheapest look-up: a missing file is false, any other error stands. */
+export async function existsByStat(storage: Pick<Storage, 'stat'>, name: string): Promise<boolean> {
+  try {
+    await storage.stat(name);
+    return true;
+  } catch (error) {
+    if (error instanceof FileNotFoundError) return false;
+    throw error;
+  }
 }

@@ -17,7 +17,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import { FileNotFoundError, ImproperlyConfiguredError, StorageError } from '../src/errors.js';
 import { sliceStream } from './content.js';
-import { joinUrl, validateName } from './names.js';
+import { existsByStat, joinUrl, validateName } from './names.js';
 import { uploadObject } from './s3Upload.js';
 import type { ByteRange, FileStat, SaveContent, SaveOptions, Storage } from './storage.js';
 
@@ -90,14 +90,8 @@ export class S3Storage implements Storage {
     this.client = options.client ?? new S3Client({ ...S3_COMPATIBLE_DEFAULTS, ...options.clientConfig });
   }
 
-  async exists(name: string): Promise<boolean> {
-    try {
-      await this.stat(name);
-      return true;
-    } catch (error) {
-      if (error instanceof FileNotFoundError) return false;
-      throw error;
-    }
+  exists(name: string): Promise<boolean> {
+    return existsByStat(this, name);
   }
 
   async stat(name: string): Promise<FileStat> {

@@ -1,20 +1,12 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { demoApp } from '../../demo/app.js';
 import { MemoryStorage } from '../../src/index.js';
 import { listen } from '../support/app.js';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
+import { freePort } from '../proxies/harness/process.js';
 
 describe('The demo', function () {
   let dir: string;
