@@ -19,7 +19,7 @@ export interface NodeServerOptions {
   logDir: string;
   /** Environment on top of ours: BENCH_FILES, BENCH_BACKEND, S3_*… */
   env: NodeJS.ProcessEnv;
-  /** Write a V8 CPU profile `<name>.cpuprofile` here when the server stops. */
+  /** Write V8 CPU profiles into `<cpuProfileDir>/<name>/` when the server stops: one per thread (tsx's module loader has one). */
   cpuProfileDir?: string | undefined;
 }
 
@@ -28,7 +28,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** `script` is relative to bench/, e.g. `contenders/library.ts`. */
 export async function startNodeServer(name: string, script: string, options: NodeServerOptions): Promise<NodeServer> {
   const port = await freePort();
-  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', `${options.cpuProfileDir}/${name}`] : [];
   const running = await startProcess(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
     cwd: REPO,
     logFile: `${options.logDir}/${name}.log`,

@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--out FILE] [--cpu-prof]`
+ * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--sizes 13,65536] [--out FILE] [--cpu-prof]`
  *
  * Starts each group of servers, measures them with wrk, stops them, and
- * writes the report (bench/RESULTS.md unless --out). --cpu-prof writes a V8
- * profile of every Node server into bench/profiles/ when it stops.
+ * writes the report (bench/RESULTS.md unless --out). To find where the time
+ * goes: --sizes replaces the file sizes streamed and offloaded (in bytes),
+ * --cpu-prof writes V8 profiles of every Node server into bench/profiles/
+ * (read them with bench/hotSpots.ts).
  */
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,11 +33,13 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean' },
     smoke: { type: 'boolean' },
     only: { type: 'string' },
+    sizes: { type: 'string' },
     out: { type: 'string', default: join(BENCH, 'RESULTS.md') },
     'cpu-prof': { type: 'boolean' },
   },
 });
-const plan = PLANS[args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'];
+const chosen = PLANS[args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'];
+const plan = args.sizes ? { ...chosen, sizes: args.sizes.split(',').map(Number) } : chosen;
 const groups = new Set(args.only?.split(',') ?? GROUPS);
 for (const group of groups) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only: unknown group ${group}; groups: ${GROUPS.join(', ')}`);
 
@@ -126,8 +130,16 @@ async function s3(): Promise<void> {
 }
 
 async function hello(): Promise<void> {
-  const [without, withIt] = await Promise.all([node('hello', 'contenders/hello.ts'), node('hello-xsendfile', 'contenders/hello.ts', { BENCH_BACKEND: 'nginx' })]);
-  await measure('hello', [HELLO], [direct('floor', 'Koa hello world', without), direct('library', 'Koa hello world + xSendfile', withIt)]);
+  const [bare, withXSendfile, withEmpty] = await Promise.all([
+    node('hello', 'contenders/hello.ts'),
+    node('hello-xsendfile', 'contenders/hello.ts', { BENCH_MIDDLEWARE: 'xsendfile' }),
+    node('hello-empty-middleware', 'contenders/hello.ts', { BENCH_MIDDLEWARE: 'empty' }),
+  ]);
+  await measure('hello', [HELLO], [
+    direct('floor', 'Koa hello world', bare),
+    direct('library', 'Koa hello world + xSendfile', withXSendfile),
+    direct('empty', 'Koa hello world + an empty async middleware', withEmpty),
+  ]);
 }
 
 /** Measures a group, then stops every server it started. */

@@ -1,14 +1,19 @@
-/** A hello-world route, with xSendfile mounted globally when BENCH_BACKEND is set: what the middleware costs responses that are not downloads. */
+/**
+ * A hello-world route, to see what xSendfile costs responses that are not
+ * downloads. BENCH_MIDDLEWARE: unset (bare), 'xsendfile' (mounted globally,
+ * nginx rule), or 'empty' (an `await next()` middleware: the least any
+ * middleware can cost).
+ */
 import Koa from 'koa';
 import { xSendfile } from '../../src/index.js';
-import type { ProxyName } from '../../test/proxies/harness/servers.js';
 import { ruleFor } from '../../test/proxies/harness/stack.js';
 import { filesDir, serve } from './listen.js';
 
-const proxy = process.env['BENCH_BACKEND'] as ProxyName | undefined;
+const middleware = process.env['BENCH_MIDDLEWARE'];
 
 const app = new Koa();
-if (proxy) app.use(xSendfile(ruleFor(proxy, filesDir), { backend: proxy }));
+if (middleware === 'xsendfile') app.use(xSendfile(ruleFor('nginx', filesDir), { backend: 'nginx' }));
+if (middleware === 'empty') app.use(async (_ctx, next) => await next());
 app.use((ctx) => {
   ctx.body = 'Hello, world!';
 });
