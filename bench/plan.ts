@@ -13,8 +13,8 @@ export interface Plan {
   staticFrom: number;
   /** Sizes fetched from S3. */
   s3Sizes: number[];
-  /** The size at which Node CPU per GB is compared, streamed vs offloaded. */
-  cpuSize: number;
+  /** Node CPU per GiB is compared, streamed vs offloaded, from this size up (below, it is all per-request cost). */
+  cpuFrom: number;
   /** Runs per contender and size; the table shows their median. */
   runs: number;
   /** Length of one wrk run (wrk counts whole seconds). */
@@ -31,7 +31,7 @@ const FULL: Plan = {
   sizes: [13, 64 * KiB, MiB, 100 * MiB],
   staticFrom: MiB,
   s3Sizes: [64 * KiB, MiB],
-  cpuSize: MiB,
+  cpuFrom: MiB,
   runs: 5,
   seconds: 2,
   warmupSeconds: 1,
