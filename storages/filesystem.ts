@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from '../src/errors.js';
 import { clampRange } from './content.js';
-import { existsByStat, joinUrl, validateName } from './names.js';
+import { checkBaseUrl, existsByStat, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, SaveContent, Storage } from './storage.js';
 
 export interface FileSystemStorageOptions {
@@ -40,8 +40,12 @@ export class FileSystemStorage implements Storage {
     if (!options || typeof options.location !== 'string' || options.location === '') {
       throw new ImproperlyConfiguredError('FileSystemStorage needs a location: new FileSystemStorage({ location: "/srv/media" }).');
     }
+    // A string such as 'false' (from an environment variable) would be truthy and open the way out.
+    if (options.followSymlinksOutside !== undefined && typeof options.followSymlinksOutside !== 'boolean') {
+      throw new ImproperlyConfiguredError(`FileSystemStorage followSymlinksOutside must be true or false; got ${JSON.stringify(options.followSymlinksOutside)}.`);
+    }
     this.location = resolve(options.location);
-    this.baseUrl = options.baseUrl;
+    this.baseUrl = checkBaseUrl('FileSystemStorage', options.baseUrl);
     this.#followSymlinksOutside = options.followSymlinksOutside ?? false;
   }
 

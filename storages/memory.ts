@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FileNotFoundError } from '../src/errors.js';
 import { bufferStream, toBuffer } from './content.js';
-import { joinUrl, validateName } from './names.js';
+import { checkBaseUrl, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, SaveContent, SaveOptions, Storage } from './storage.js';
 
 export interface MemoryStorageOptions {
@@ -21,7 +21,7 @@ export class MemoryStorage implements Storage {
   readonly #files = new Map<string, Entry>();
 
   constructor(options: MemoryStorageOptions = {}) {
-    this.baseUrl = options.baseUrl;
+    this.baseUrl = checkBaseUrl('MemoryStorage', options.baseUrl);
   }
 
   async exists(name: string): Promise<boolean> {

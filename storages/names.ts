@@ -1,5 +1,5 @@
 /** Name rules shared by every storage: checked before any I/O. */
-import { FileNotFoundError, InvalidNameError } from '../src/errors.js';
+import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError } from '../src/errors.js';
 import type { Storage } from './storage.js';
 
 // C0 and C1 control characters, DEL, and the backslash.
@@ -46,4 +46,12 @@ export async function existsByStat(storage: Pick<Storage, 'stat'>, name: string)
     if (error instanceof FileNotFoundError) return false;
     throw error;
   }
+}
+
+/** A storage's baseUrl option, checked at start-up: `url()` would fail on every call otherwise. */
+export function checkBaseUrl(storage: string, baseUrl: unknown): string | undefined {
+  if (baseUrl !== undefined && typeof baseUrl !== 'string') {
+    throw new ImproperlyConfiguredError(`${storage} baseUrl must be a URL prefix such as "/media/" or "https://cdn.example.com/media/"; got ${JSON.stringify(baseUrl)}.`);
+  }
+  return baseUrl;
 }
