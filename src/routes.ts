@@ -18,9 +18,29 @@ import type { VirtualFile } from './virtualFile.js';
 type Resolver<T> = (ctx: Context) => T | undefined | Promise<T | undefined>;
 type PerRequest<T> = T | ((ctx: Context) => T);
 
+// Header values come from these options verbatim: a control character would fail every request.
+const HEADER_OPTIONS = ['contentType', 'charset', 'cacheControl'] as const;
+
+/** Rejects at start-up the options that would fail, or misbehave, on every request. */
+function checkOptions(options: DownloadOptions): void {
+  for (const option of HEADER_OPTIONS) {
+    const value = options[option];
+    if (value !== undefined && value !== false && (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value))) {
+      throw new ImproperlyConfiguredError(`The ${option} option must be a header value without control characters, e.g. ${option === 'cacheControl' ? "'private, max-age=3600'" : option === 'charset' ? "'utf-8'" : "'application/pdf'"}; got ${JSON.stringify(value)}.`);
+    }
+  }
+  if (options.attachment !== undefined && typeof options.attachment !== 'boolean') {
+    throw new ImproperlyConfiguredError(`The attachment option must be true (download) or false (inline); got ${JSON.stringify(options.attachment)}.`);
+  }
+  if (options.basename !== undefined && typeof options.basename !== 'string' && typeof options.basename !== 'function') {
+    throw new ImproperlyConfiguredError('The basename option must be a file name, or a function (ctx, file) => file name.');
+  }
+}
+
 /** The general route: `resolve` finds the file for the request (undefined → 404). */
 export function download(resolveFile: Resolver<DownloadFile>, options: DownloadOptions = {}): Middleware {
   if (typeof resolveFile !== 'function') throw new ImproperlyConfiguredError('download(resolve) needs a function (ctx) => DownloadFile.');
+  checkOptions(options);
   return async (ctx) => {
     const file = await resolveFile(ctx);
     if (!file) return ctx.throw(404);
@@ -39,7 +59,9 @@ export interface StorageDownloadOptions extends DownloadOptions {
 /** Serves a file of a Storage, named by the route (`/media/*path`) or by `name`. */
 export function storageDownload(options: StorageDownloadOptions): Middleware {
   const { storage, name, param = 'path', ...downloadOptions } = options ?? ({} as StorageDownloadOptions);
-  if (!storage) throw new ImproperlyConfiguredError('storageDownload needs a storage: storageDownload({ storage: new FileSystemStorage({ location }) }).');
+  if (typeof storage?.stat !== 'function' || typeof storage.open !== 'function') {
+    throw new ImproperlyConfiguredError('storageDownload needs a storage: storageDownload({ storage: new FileSystemStorage({ location }) }).');
+  }
   return download((ctx) => {
     const fileName = name === undefined ? (ctx.params as Record<string, string> | undefined)?.[param] : typeof name === 'function' ? name(ctx) : name;
     return fileName ? new StorageFile(storage, fileName) : undefined;
@@ -65,7 +87,13 @@ export function pathDownload(options: PathDownloadOptions): Middleware {
     if (name.startsWith(`..${sep}`) || name === '..' || isAbsolute(name)) throw new InvalidNameError(target, `outside the root ${storage.location}`);
     return name;
   };
-  if (typeof path === 'string') toName(path);
+  if (typeof path === 'string') {
+    try {
+      toName(path);
+    } catch {
+      throw new ImproperlyConfiguredError(`pathDownload path ${JSON.stringify(path)} is outside the root ${storage.location}: give a path inside it, or a root that contains it.`);
+    }
+  }
   return storageDownload({
     ...downloadOptions,
     storage,
@@ -87,7 +115,12 @@ export interface HttpDownloadOptions extends DownloadOptions, Omit<HTTPFileOptio
 /** Proxies a file from another HTTP server (Range forwarded; upstream failures → 502). */
 export function httpDownload(options: HttpDownloadOptions): Middleware {
   const { url, headers, fetch, timeout, ...downloadOptions } = options ?? ({} as HttpDownloadOptions);
-  if (!url) throw new ImproperlyConfiguredError('httpDownload needs a url: httpDownload({ url: "https://files.example.com/report.pdf" }).');
+  if (!url || (typeof url === 'string' && !URL.canParse(url))) {
+    throw new ImproperlyConfiguredError(`httpDownload needs an absolute url: httpDownload({ url: "https://files.example.com/report.pdf" }); got ${JSON.stringify(url)}.`);
+  }
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    throw new ImproperlyConfiguredError(`The timeout option is in milliseconds, a number above 0, e.g. timeout: 30_000; got ${JSON.stringify(timeout)}.`);
+  }
   const fileOptions: HTTPFileOptions = { ...(headers && { headers }), ...(fetch && { fetch }), ...(timeout !== undefined && { timeout }) };
   return download((ctx) => new HTTPFile(typeof url === 'function' ? url(ctx) : url, fileOptions), downloadOptions);
 }
