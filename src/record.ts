@@ -4,7 +4,6 @@
  * Symbols keep both off `ctx.state`, where application code could forge them.
  */
 import type { Context } from 'koa';
-import type { Readable } from 'node:stream';
 import type { DownloadFile } from './downloadFile.js';
 import type { DownloadOptions } from './options.js';
 
@@ -15,14 +14,32 @@ export interface RecordedDownload {
   basename: string;
   /** Headers the route set: Content-Type, Content-Disposition, Cache-Control, and validators when it stat'ed the file. */
   headers: Record<string, string>;
-  /** The lazy body the route set. The offload middleware replaces the response only while ctx.body is still this. */
-  body: Readable;
-  /** True when the route skipped stat, conditional and range work because the file will be offloaded. */
-  offloaded: boolean;
+  /**
+   * The body the route set: a lazy stream, or an empty placeholder when the
+   * file is to be offloaded. The offload middleware replaces the response only
+   * while ctx.body is still this.
+   */
+  body: unknown;
+  /** The plan the route followed when an offload middleware claimed the file; undefined when Node streams it. */
+  offload: OffloadPlan | undefined;
 }
 
-/** Answers, before the route runs, whether a file will be offloaded. */
-export type OffloadPredicate = (file: DownloadFile) => boolean;
+/**
+ * An offload middleware's claim on a file, made before the route runs. The
+ * route then skips conditional and Range work (the proxy or S3 does them),
+ * and opens nothing.
+ */
+export interface OffloadPlan {
+  /**
+   * Ask the storage for the file all the same: a missing file then answers
+   * 404 from the app, and a symlink out of the storage's folder is refused,
+   * for a proxy that would otherwise follow it.
+   */
+  readonly checkFile: boolean;
+}
+
+/** Answers, before the route runs, whether and how a file will be offloaded. */
+export type OffloadPredicate = (file: DownloadFile) => OffloadPlan | undefined;
 
 const DOWNLOAD = Symbol('koa-downloadview.download');
 const OFFLOAD = Symbol('koa-downloadview.offload');
@@ -44,9 +61,9 @@ export function recordedDownload(ctx: Context): RecordedDownload | undefined {
 /** Called by an offload middleware before `next()`; an inner one is asked first, then the outer ones. */
 export function announceOffload(ctx: Context, predicate: OffloadPredicate): void {
   const outer = (ctx as Context & Marked)[OFFLOAD];
-  (ctx as Context & Marked)[OFFLOAD] = outer ? (file) => predicate(file) || outer(file) : predicate;
+  (ctx as Context & Marked)[OFFLOAD] = outer ? (file) => predicate(file) ?? outer(file) : predicate;
 }
 
-export function willOffload(ctx: Context, file: DownloadFile): boolean {
-  return (ctx as Context & Marked)[OFFLOAD]?.(file) ?? false;
+export function offloadPlan(ctx: Context, file: DownloadFile): OffloadPlan | undefined {
+  return (ctx as Context & Marked)[OFFLOAD]?.(file);
 }

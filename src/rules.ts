@@ -37,6 +37,8 @@ export interface XSendfileOptions {
 
 export interface CompiledRule {
   readonly backend: BackendName;
+  /** Whether the route must ask the storage for the file before handing it to this proxy. */
+  readonly checkFile: boolean;
   /** The path of `file` below the rule's source, decoded and checked; undefined when the rule does not apply. */
   match(file: DownloadFile): string | undefined;
   readonly handOff: HandOff;
@@ -91,7 +93,7 @@ function compileRule(rule: Rule, number: number, defaultBackend: BackendName | u
         return name !== undefined && accepts(name) ? name : undefined;
       }
     : matchSource;
-  return { backend: backendName, match, handOff };
+  return { backend: backendName, checkFile: !backend.refusesSymlinks, match, handOff };
 }
 
 function matcher(rule: Rule, fail: (sentence: string) => never): CompiledRule['match'] {

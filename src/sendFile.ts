@@ -10,7 +10,7 @@ import { downloadHeaders } from './headers.js';
 import { LazyBody } from './lazyBody.js';
 import type { DownloadOptions } from './options.js';
 import { contentRange, multipartBody, selectRanges } from './ranges.js';
-import { recordDownload, willOffload } from './record.js';
+import { offloadPlan, recordDownload } from './record.js';
 
 /**
  * Answers `ctx` with `file`: the imperative form of every download route.
@@ -20,46 +20,53 @@ import { recordDownload, willOffload } from './record.js';
 export async function sendFile(ctx: Context, file: DownloadFile, options: DownloadOptions = {}): Promise<void> {
   const basename = typeof options.basename === 'function' ? options.basename(ctx, file) : (options.basename ?? posix.basename(file.name));
 
-  // The proxy will do stat, validators and ranges itself: skip them.
-  const offloaded = willOffload(ctx, file);
-  const stat = offloaded ? {} : await file.stat();
+  // A file an offload middleware claims needs no validators and no ranges:
+  // the proxy (or S3) does those. It is looked up only when the plan asks.
+  const offload = offloadPlan(ctx, file);
+  if (offload?.checkFile) await file.stat();
+  const stat = offload ? {} : await file.stat();
   const headers = downloadHeaders(basename, stat, options);
   ctx.set(headers);
   ctx.status = 200;
+  if (offload) {
+    // A placeholder the offload middleware recognises and replaces: cheaper than a stream it would drop.
+    const body = Buffer.alloc(0);
+    ctx.body = body;
+    recordDownload(ctx, { file, options, basename, headers, body, offload });
+    return;
+  }
 
   let open = () => file.open();
   let length = stat.size;
-  if (!offloaded) {
-    const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
-    const condition = evaluateConditions(ctx.method, ctx.headers, validators);
-    if (condition === 'not-modified') return void (ctx.status = 304);
-    if (condition === 'precondition-failed') return refuse(ctx, 412);
+  const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
+  const condition = evaluateConditions(ctx.method, ctx.headers, validators);
+  if (condition === 'not-modified') return void (ctx.status = 304);
+  if (condition === 'precondition-failed') return refuse(ctx, 412);
 
-    const size = stat.size;
-    const ranges = size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
-    if (ranges === 'unsatisfiable') {
-      ctx.set('Content-Range', `bytes */${size}`);
-      return refuse(ctx, 416);
-    }
-    if (ranges?.length === 1) {
-      const [range] = ranges;
-      ctx.status = 206;
-      ctx.set('Content-Range', contentRange(range!, size!));
-      open = () => file.open(range);
-      length = range!.end - range!.start + 1;
-    } else if (ranges) {
-      const multipart = multipartBody(file, ranges, headers['Content-Type']!, size!);
-      ctx.status = 206;
-      ctx.type = multipart.contentType;
-      open = multipart.open;
-      length = multipart.length;
-    }
+  const size = stat.size;
+  const ranges = size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
+  if (ranges === 'unsatisfiable') {
+    ctx.set('Content-Range', `bytes */${size}`);
+    return refuse(ctx, 416);
+  }
+  if (ranges?.length === 1) {
+    const [range] = ranges;
+    ctx.status = 206;
+    ctx.set('Content-Range', contentRange(range!, size!));
+    open = () => file.open(range);
+    length = range!.end - range!.start + 1;
+  } else if (ranges) {
+    const multipart = multipartBody(file, ranges, headers['Content-Type']!, size!);
+    ctx.status = 206;
+    ctx.type = multipart.contentType;
+    open = multipart.open;
+    length = multipart.length;
   }
 
   const body = new LazyBody(open, length);
   ctx.body = body;
   if (length !== undefined) ctx.length = length;
-  recordDownload(ctx, { file, options, basename, headers, body, offloaded });
+  recordDownload(ctx, { file, options, basename, headers, body, offload: undefined });
 }
 
 /** An error answer must not be saved as the file by the browser. */

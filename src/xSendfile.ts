@@ -5,7 +5,7 @@
 import type { Middleware } from 'koa';
 import { debuglog } from 'node:util';
 import type { DownloadFile } from './downloadFile.js';
-import { announceOffload, recordedDownload } from './record.js';
+import { announceOffload, recordedDownload, type OffloadPlan } from './record.js';
 import { compileRules, type CompiledRule, type Rule, type XSendfileOptions } from './rules.js';
 
 export type { XSendfileOptions } from './rules.js';
@@ -28,19 +28,26 @@ const debug = debuglog('koa-downloadview');
  */
 export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Middleware {
   const compiled = compileRules(rules, options);
-  const willOffload = (file: DownloadFile): boolean => compiled.some((rule) => rule.match(file) !== undefined);
+  // The route asks once, before it runs; the plan keeps the match for the hand-off.
+  const claim = (file: DownloadFile): HandOffPlan | undefined => {
+    for (const rule of compiled) {
+      const name = rule.match(file);
+      if (name !== undefined) return { checkFile: rule.checkFile, rule, name };
+    }
+    return undefined;
+  };
 
   return async function xSendfileMiddleware(ctx, next) {
-    announceOffload(ctx, willOffload);
+    announceOffload(ctx, claim);
     await next();
 
     const record = recordedDownload(ctx);
     // Only a download our route recorded, and only if nothing replaced the response since.
     if (!record || ctx.body !== record.body) return;
-    // A route that did stat and range work was told no rule applies; leave its response alone.
-    const found = record.offloaded ? firstMatch(compiled, record.file) : undefined;
-    if (!found) {
-      if (!record.offloaded && debug.enabled) {
+    const plan = record.offload as HandOffPlan | undefined;
+    // A plan of another middleware (an inner xSendfile, a signed-URL redirect) is that middleware's to carry out.
+    if (!plan || !compiled.includes(plan.rule)) {
+      if (!plan && debug.enabled) {
         const where = record.file.path ?? record.file.url;
         if (where) debug('xSendfile: no rule matches %s (%s); Node streams it', record.file.name, where);
         else debug('xSendfile: %s has no path and no URL (a virtual file); Node streams it', record.file.name);
@@ -48,8 +55,7 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
       return;
     }
 
-    ctx.set(found.rule.handOff(found.name, record.headers['Content-Type']));
-    record.body.destroy();
+    ctx.set(plan.rule.handOff(plan.name, record.headers['Content-Type']));
     // No body and no Content-Length: a null body would lose Content-Type in
     // Koa; '' sets Content-Length: 0, and removing it also stops Node from
     // adding its own (the empty body goes out chunked instead).
@@ -60,10 +66,8 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
   };
 }
 
-function firstMatch(rules: CompiledRule[], file: DownloadFile): { rule: CompiledRule; name: string } | undefined {
-  for (const rule of rules) {
-    const name = rule.match(file);
-    if (name !== undefined) return { rule, name };
-  }
-  return undefined;
+interface HandOffPlan extends OffloadPlan {
+  rule: CompiledRule;
+  /** The file's path below the rule's source, decoded and checked. */
+  name: string;
 }

@@ -5,7 +5,7 @@
  */
 import type { Middleware } from 'koa';
 import type { DownloadFile } from '../src/downloadFile.js';
-import { announceOffload, recordedDownload } from '../src/record.js';
+import { announceOffload, recordedDownload, type OffloadPlan } from '../src/record.js';
 import { StorageFile } from '../src/storageFile.js';
 import { S3Storage } from './s3.js';
 
@@ -20,6 +20,9 @@ function isS3File(file: DownloadFile): file is S3File {
   return file instanceof StorageFile && file.storage instanceof S3Storage;
 }
 
+// Signing makes no request, and S3 answers a missing key itself: nothing to check first.
+const REDIRECT: OffloadPlan = { checkFile: false };
+
 /**
  * Opt-in redirect offload for files of an S3Storage. Mount it globally
  * (`app.use(signedUrlRedirect())`) or per route
@@ -33,17 +36,16 @@ function isS3File(file: DownloadFile): file is S3File {
 export function signedUrlRedirect(options: SignedUrlRedirectOptions = {}): Middleware {
   const { expiresIn } = options;
   return async (ctx, next) => {
-    announceOffload(ctx, isS3File);
+    announceOffload(ctx, (file) => (isS3File(file) ? REDIRECT : undefined));
     await next();
     const download = recordedDownload(ctx);
     // Only while the body is still the route's own: a later middleware may have answered otherwise.
-    if (!download || ctx.body !== download.body || !isS3File(download.file)) return;
+    if (!download || ctx.body !== download.body || download.offload !== REDIRECT || !isS3File(download.file)) return;
     const location = await download.file.storage.signedUrl(download.file.name, {
       ...(expiresIn !== undefined && { expiresIn }),
       contentDisposition: download.headers['Content-Disposition'],
       contentType: download.headers['Content-Type'],
     });
-    download.body.destroy();
     // These describe the file, which this response no longer carries.
     for (const header of ['Content-Disposition', 'Content-Type', 'Content-Length', 'ETag', 'Last-Modified', 'Accept-Ranges']) ctx.remove(header);
     ctx.redirect(location);

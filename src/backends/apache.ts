@@ -16,6 +16,7 @@ import { asUtf8Bytes } from './utf8.js';
 
 export const apache: Backend = {
   destination: 'destinationDir',
+  refusesSymlinks: false,
   options: ['percentEncode'],
   prepare(destination, rule, fail) {
     if (rule.percentEncode !== undefined && typeof rule.percentEncode !== 'boolean') fail(`percentEncode must be true or false; got ${JSON.stringify(rule.percentEncode)}.`);

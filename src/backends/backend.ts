@@ -17,6 +17,12 @@ export interface Backend {
   /** destinationDir: a folder the proxy opens files in; destinationUrl: an internal location it serves. */
   readonly destination: 'destinationDir' | 'destinationUrl';
   readonly options: readonly BackendOption[];
+  /**
+   * Whether the proxy, as proxyConfig sets it up, refuses a symlink that leads
+   * out of the folder (nginx: disable_symlinks). When it does not, the route
+   * asks the storage for the file before the hand-off, and the storage refuses it.
+   */
+  readonly refusesSymlinks: boolean;
   /** Whether the proxy can be handed this name at all; when not, the rule does not match and the file streams. Default: every name. */
   readonly accepts?: (name: string) => boolean;
   /**

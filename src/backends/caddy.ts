@@ -12,6 +12,7 @@ import { asUtf8Bytes } from './utf8.js';
 
 export const caddy: Backend = {
   destination: 'destinationUrl',
+  refusesSymlinks: false,
   options: [],
   accepts: (name) => !name.includes('?'),
   prepare(destination) {

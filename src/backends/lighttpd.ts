@@ -10,6 +10,7 @@ import type { Backend } from './backend.js';
 
 export const lighttpd: Backend = {
   destination: 'destinationDir',
+  refusesSymlinks: false,
   options: [],
   prepare(destination) {
     const folder = encodeName(destination);

@@ -10,6 +10,7 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 export const nginx: Backend = {
   destination: 'destinationUrl',
+  refusesSymlinks: true,
   options: ['expires', 'buffering', 'limitRate'],
   prepare(destination, rule, fail) {
     const fixed: Record<string, string> = {};

@@ -136,7 +136,7 @@ describe('Download routes', function () {
     expect(seen!.file).to.be.instanceOf(StorageFile);
     expect(seen!.file.path).to.equal(join(root, 'hello.txt'));
     expect(seen!.headers).to.include({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    expect(seen!.offloaded).to.equal(false);
+    expect(seen!.offload).to.equal(undefined);
     expect(storage.opens).to.have.length(1);
   });
 

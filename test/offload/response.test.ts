@@ -44,11 +44,23 @@ describe('xSendfile offloaded response', function () {
     expect(res.headers['cache-control']).to.equal('private, max-age=60');
   });
 
-  it('opens no file and makes no storage request: no stat, no open, the lazy body never opened', async function () {
+  it('opens no file and makes no storage request: no stat, no open, no lazy body at all', async function () {
     await request(app.callback()).get('/media/report.txt');
     expect(storage.calls).to.deep.equal([]);
-    expect((spy.last!.body as LazyBody).opened).to.equal(false);
-    expect(spy.last!.body.destroyed).to.equal(true);
+    expect(spy.last!.body).to.be.instanceOf(Buffer).and.have.length(0);
+    expect(spy.last!.offload).to.include({ checkFile: false });
+  });
+
+  it('asks the storage for the file, but opens nothing, before handing it to a proxy that would follow symlinks', async function () {
+    for (const rule of [{ backend: 'apache', destinationDir: '/srv/x' }, { backend: 'lighttpd', destinationDir: '/srv/x' }, { backend: 'caddy', destinationUrl: '/protected/' }] as const) {
+      storage.calls.length = 0;
+      const checked = mediaApp(storage, xSendfile({ sourceDir: media.location, ...rule }));
+      const res = await request(checked.callback()).get('/media/report.txt');
+      expect(res.status, rule.backend).to.equal(200);
+      expect(res.text, rule.backend).to.equal('');
+      expect(storage.calls, rule.backend).to.deep.equal(['stat report.txt']);
+      expect((await request(checked.callback()).get('/media/missing.txt')).status, rule.backend).to.equal(404);
+    }
   });
 
   it('still stats and opens a file it does not offload (the counting storage can see it)', async function () {

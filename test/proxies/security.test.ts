@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exchange, type Exchange } from './harness/exchange.js';
 import { proxySuite } from './harness/suite.js';
@@ -36,6 +37,17 @@ proxySuite('security defaults of the generated configuration', (proxy, stack) =>
     expect(response.body.toString()).not.to.include(SECRET);
     expect(response.status).to.be.oneOf([400, 403, 404]);
     expect(leaked(response)).to.deep.equal([]);
+  });
+
+  it('never serves a symlink that leads out of the folder, nor a file under a symlinked folder', async function () {
+    await symlink(join(stack().root, 'secret.txt'), join(stack().media, 'link-to-secret.txt'));
+    await symlink(stack().root, join(stack().media, 'link-to-root'));
+    for (const path of ['/files/link-to-secret.txt', '/files/link-to-root/secret.txt']) {
+      const response = await exchange(stack().proxyPort, path);
+      expect(response.body.toString(), path).not.to.include(SECRET);
+      expect(response.status, path).to.be.oneOf([403, 404]);
+      expect(leaked(response), path).to.deep.equal([]);
+    }
   });
 
   it('refuses a hand-off to a path outside every rule', async function () {
