@@ -33,7 +33,7 @@ export const servers: Record<ProxyName, ProxyServer> = {
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 256; }
+events { worker_connections 1024; }
 http {
     include /etc/nginx/mime.types;
     access_log off;
