@@ -12,8 +12,14 @@ export interface DownloadFile {
   readonly path?: string | undefined;
   /** URL: X-Sendfile rules (`sourceUrl`) can offload it. */
   readonly url?: string | undefined;
-  /** Size may be unknown for generated content. */
-  stat(): Promise<Partial<FileStat>>;
+  /**
+   * Size may be unknown for generated content. With `{ willRead: true }`
+   * (a plain GET) a file may open itself now and keep what it opened for the
+   * next open(): then release() frees it if no body follows.
+   */
+  stat(intent?: { willRead: boolean }): Promise<Partial<FileStat>>;
   /** Opens the bytes, or only `range` of them. Called only when the body is written. */
   open(range?: ByteRange): Promise<Readable>;
+  /** Frees what stat({ willRead: true }) kept open, when no body follows. */
+  release?(): void;
 }

@@ -12,10 +12,14 @@ export class LazyBody extends Readable {
   #opening = false;
   #received = 0;
 
-  constructor(open: () => Promise<Readable>, expectedLength?: number) {
+  /** Frees what the file keeps open for this body, when the body is dropped unread. */
+  readonly #release: (() => void) | undefined;
+
+  constructor(open: () => Promise<Readable>, expectedLength?: number, release?: () => void) {
     super({ highWaterMark: 64 * 1024 });
     this.#open = open;
     this.#expected = expectedLength;
+    this.#release = release;
   }
 
   /** Whether the source was ever opened (tests and the offload middleware ask). */
@@ -29,6 +33,7 @@ export class LazyBody extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#opening) this.#release?.();
     this.#source?.destroy();
     callback(error);
   }

@@ -24,7 +24,11 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
   // the proxy (or S3) does those. It is looked up only when the plan asks.
   const offload = offloadPlan(ctx, file);
   if (offload?.checkFile) await file.stat();
-  const stat = offload ? {} : await file.stat();
+  // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
+  const willRead = !offload && ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
+  const stat = offload ? {} : await file.stat({ willRead });
+  // Every answer without a body below frees what stat kept open.
+  const release = () => file.release?.();
   const headers = downloadHeaders(basename, stat, options);
   ctx.set(headers);
   ctx.status = 200;
@@ -40,14 +44,17 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
   let length = stat.size;
   const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
   const condition = evaluateConditions(ctx.method, ctx.headers, validators);
-  if (condition === 'not-modified') return void (ctx.status = 304);
-  if (condition === 'precondition-failed') return refuse(ctx, 412);
+  if (condition === 'not-modified') {
+    release();
+    return void (ctx.status = 304);
+  }
+  if (condition === 'precondition-failed') return refuse(ctx, 412, release);
 
   const size = stat.size;
   const ranges = size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
   if (ranges === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${size}`);
-    return refuse(ctx, 416);
+    return refuse(ctx, 416, release);
   }
   if (ranges?.length === 1) {
     const [range] = ranges;
@@ -63,14 +70,15 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
     length = multipart.length;
   }
 
-  const body = new LazyBody(open, length);
+  const body = new LazyBody(open, length, release);
   ctx.body = body;
   if (length !== undefined) ctx.length = length;
   recordDownload(ctx, { file, options, basename, headers, body, offload: undefined });
 }
 
 /** An error answer must not be saved as the file by the browser. */
-function refuse(ctx: Context, status: number): void {
+function refuse(ctx: Context, status: number, release: () => void): void {
+  release();
   ctx.remove('Content-Disposition');
   ctx.status = status;
 }

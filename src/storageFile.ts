@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, FileStat, Storage } from '../storages/storage.js';
+import type { ByteRange, FileStat, OpenedFile, Storage } from '../storages/storage.js';
 import type { DownloadFile } from './downloadFile.js';
 
 /** A file of a Storage. The name is validated here, before any I/O. */
@@ -12,11 +12,22 @@ export class StorageFile implements DownloadFile {
     this.url = storage.url(name);
   }
 
-  stat(): Promise<FileStat> {
-    return this.storage.stat(this.name);
+  #opened: OpenedFile | undefined;
+
+  async stat(intent?: { willRead: boolean }): Promise<FileStat> {
+    if (!intent?.willRead || !this.storage.openStat) return this.storage.stat(this.name);
+    this.#opened = await this.storage.openStat(this.name);
+    return this.#opened.stat;
   }
 
   open(range?: ByteRange): Promise<Readable> {
-    return this.storage.open(this.name, range);
+    const opened = this.#opened;
+    this.#opened = undefined;
+    return opened ? opened.read(range) : this.storage.open(this.name, range);
+  }
+
+  release(): void {
+    this.#opened?.close();
+    this.#opened = undefined;
   }
 }

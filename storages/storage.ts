@@ -28,6 +28,17 @@ export interface SaveOptions {
   contentType?: string;
 }
 
+/**
+ * A file opened and stat'ed at once. A download then checks, stats and reads
+ * one and the same file, with no race between stat and open, in fewer round
+ * trips. `read` is called at most once; `close` frees the file when it is not.
+ */
+export interface OpenedFile {
+  readonly stat: FileStat;
+  read(range?: ByteRange): Promise<Readable>;
+  close(): void;
+}
+
 export interface Storage {
   exists(name: string): Promise<boolean>;
   /** @throws FileNotFoundError */
@@ -44,4 +55,6 @@ export interface Storage {
   path(name: string): string | undefined;
   /** Public URL (baseUrl + percent-encoded name); undefined without a baseUrl. */
   url(name: string): string | undefined;
+  /** Optional: opens and stats a file in one go, for downloads that will read it. @throws FileNotFoundError */
+  openStat?(name: string): Promise<OpenedFile>;
 }

@@ -165,6 +165,25 @@ describe('Download routes', function () {
     await server.close();
   });
 
+  it('stats a plain GET by opening the file once, and frees it when no body follows', async function () {
+    const storage = new FileSystemStorage({ location: root });
+    const baseline = await openFdCount();
+    let replaced = 0;
+    const app = appWith(async (ctx, next) => {
+      await next();
+      // A later middleware answers otherwise: the route's body is dropped unread.
+      if (ctx.query['replace']) ctx.body = `replaced ${++replaced}`;
+    }, storageDownload({ storage, name: 'hello.txt' }));
+    for (let i = 0; i < 40; i++) {
+      expect((await request(app.callback()).get('/').set('If-Match', '"other"')).status).to.equal(412);
+      expect((await request(app.callback()).get('/').set('If-Unmodified-Since', new Date(0).toUTCString())).status).to.equal(412);
+      expect((await request(app.callback()).get('/?replace=1')).text).to.match(/^replaced/);
+      expect((await request(app.callback()).get('/')).text).to.equal('Hello world!\n');
+    }
+    await waitFor(async () => (await openFdCount()) <= baseline + 2);
+    expect(await openFdCount()).to.be.at.most(baseline + 2);
+  });
+
   it('aborts the response rather than send a short body when the file shrinks while it streams', async function () {
     const name = 'shrinking.bin';
     await writeFile(join(root, name), Buffer.alloc(4 * 1024 * 1024, 2));
