@@ -19,7 +19,7 @@ import { FileNotFoundError, ImproperlyConfiguredError, StorageError } from '../s
 import { sliceStream } from './content.js';
 import { existsByStat, joinUrl, validateName } from './names.js';
 import { uploadObject } from './s3Upload.js';
-import type { ByteRange, FileStat, SaveContent, SaveOptions, Storage } from './storage.js';
+import type { ByteRange, FileStat, OpenedFile, SaveContent, SaveOptions, Storage } from './storage.js';
 
 export { signedUrlRedirect, type SignedUrlRedirectOptions } from './s3Redirect.js';
 
@@ -96,11 +96,29 @@ export class S3Storage implements Storage {
 
   async stat(name: string): Promise<FileStat> {
     const request = this.#object(name);
-    const head = await this.#call(name, () => this.client.send(new HeadObjectCommand(request)));
-    const stat: FileStat = { size: head.ContentLength ?? 0, modifiedTime: head.LastModified ?? new Date(0) };
-    if (head.ETag) stat.etag = head.ETag;
-    if (head.ContentType && !UNTYPED.has(head.ContentType)) stat.contentType = head.ContentType;
-    return stat;
+    return toFileStat(await this.#call(name, () => this.client.send(new HeadObjectCommand(request))));
+  }
+
+  /**
+   * One GetObject for a download that reads the whole file: its response
+   * carries the stat, and its body is the file. HEAD and conditional requests
+   * still take stat() (HeadObject), Range requests open() with the range.
+   */
+  async openStat(name: string): Promise<OpenedFile> {
+    const request = this.#object(name);
+    const object = await this.#call(name, () => this.client.send(new GetObjectCommand(request)));
+    const body = object.Body as Readable;
+    const stat = toFileStat(object);
+    return {
+      stat,
+      read: (range) => {
+        if (!range || (range.start <= 0 && range.end >= stat.size - 1)) return Promise.resolve(body);
+        // A part only: free this socket, and ask S3 for just those bytes.
+        body.destroy();
+        return this.open(name, range);
+      },
+      close: () => body.destroy(),
+    };
   }
 
   /**
@@ -194,6 +212,13 @@ export class S3Storage implements Storage {
  * as the whole file, others ignore Range): trim, since the route announced
  * the exact length.
  */
+function toFileStat(object: { ContentLength?: number; LastModified?: Date; ETag?: string; ContentType?: string }): FileStat {
+  const stat: FileStat = { size: object.ContentLength ?? 0, modifiedTime: object.LastModified ?? new Date(0) };
+  if (object.ETag) stat.etag = object.ETag;
+  if (object.ContentType && !UNTYPED.has(object.ContentType)) stat.contentType = object.ContentType;
+  return stat;
+}
+
 function trimToRange(body: Readable, asked: ByteRange | undefined, contentRange: string | undefined): Readable {
   if (!asked) return body;
   const [, start = '0', end = 'Infinity'] = /^bytes (\d+)-(\d+)\//.exec(contentRange ?? '') ?? [];

@@ -13,6 +13,7 @@ import { S3Storage } from '../../storages/s3.js';
 import { encodeName } from '../../storages/names.js';
 import { appWith, listen } from '../support/app.js';
 import { CountingStorage } from '../support/countingStorage.js';
+import { observeCommands } from './observeCommands.js';
 
 // Larger than every buffer between s3rver and a paused client, so that a download can be caught mid-way.
 const BIG = Buffer.alloc(16 * 1024 * 1024, 'S3');
@@ -53,6 +54,17 @@ describe('Download routes through S3 (s3rver)', function () {
   after(async function () {
     await s3.stop();
     await rm(directory, { recursive: true, force: true });
+  });
+
+  it('asks S3 once for a plain GET (GetObject), HeadObject for HEAD, and only the asked bytes for a Range', async function () {
+    const sent = observeCommands(s3.storage.client);
+    const app = appWith(storageDownload({ storage: s3.storage, name: 'hello.txt' }));
+    expect((await request(app.callback()).get('/')).text).to.equal('Hello S3!\n');
+    expect(sent.splice(0)).to.deep.equal(['GetObjectCommand']);
+    expect((await request(app.callback()).head('/')).status).to.equal(200);
+    expect(sent.splice(0)).to.deep.equal(['HeadObjectCommand']);
+    expect((await request(app.callback()).get('/').set('Range', 'bytes=0-4')).text).to.equal('Hello');
+    expect(sent.splice(0)).to.deep.equal(['HeadObjectCommand', 'GetObjectCommand']);
   });
 
   it('serves keys with Unicode, spaces, +, %, #, ? and nested folders', async function () {
