@@ -32,7 +32,19 @@ function asciiFallback(name: string): string {
     .replace(/[^\x20-\x7e]|["%]/g, '_');
 }
 
+// The same few names are downloaded again and again: build each header once.
+// Bounded, so that a stream of distinct names cannot grow it without end.
+const cache = new Map<string, string>();
+const CACHE_SIZE = 1000;
+
 export function contentDisposition(name: string, attachment: boolean): string {
-  const safe = safeBasename(name);
-  return format(safe, { type: attachment ? 'attachment' : 'inline', fallback: asciiFallback(safe) });
+  const key = (attachment ? 'a' : 'i') + name;
+  let header = cache.get(key);
+  if (header === undefined) {
+    const safe = safeBasename(name);
+    header = format(safe, { type: attachment ? 'attachment' : 'inline', fallback: asciiFallback(safe) });
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(key, header);
+  }
+  return header;
 }
