@@ -13,7 +13,7 @@ import { healthcheck } from './healthcheck.js';
 import { proxyConfig } from './proxyConfig.js';
 
 const USAGE = `Usage:
-  koa-downloadview proxy-config <nginx|apache|lighttpd|caddy> --rules rules.json --app http://127.0.0.1:3000 [--listen [HOST:]PORT] [--server-name NAME]
+  koa-downloadview proxy-config <nginx|apache|lighttpd|caddy> --rules rules.json --app http://127.0.0.1:3000 [--listen [HOST:]PORT] [--server-name NAME] [--folder URL=DIR ...]
   koa-downloadview check <url> [--sha256 HEX | --file PATH]`;
 
 const BACKENDS = ['nginx', 'apache', 'lighttpd', 'caddy'];
@@ -42,7 +42,7 @@ export async function main(args: string[], output: Output): Promise<number> {
 }
 
 async function printProxyConfig(args: string[], output: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, app: { type: 'string' }, listen: { type: 'string' }, 'server-name': { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, app: { type: 'string' }, listen: { type: 'string' }, 'server-name': { type: 'string' }, folder: { type: 'string', multiple: true } } });
   const [backend, ...extra] = positionals;
   if (!backend || !BACKENDS.includes(backend) || extra.length) throw new UsageError(`proxy-config needs one server: ${BACKENDS.join(', ')}.`);
   if (!values.rules || !values.app) throw new UsageError('proxy-config needs --rules (a JSON file with one rule or a list of rules) and --app (the URL of the Koa app).');
@@ -52,7 +52,14 @@ async function printProxyConfig(args: string[], output: Output): Promise<number>
   } catch (error) {
     throw new UsageError(`Cannot read the rules from ${values.rules}: ${(error as Error).message}`);
   }
-  const options = { appUrl: values.app, ...(values.listen && { listen: values.listen }), ...(values['server-name'] && { serverName: values['server-name'] }) };
+  const folders = Object.fromEntries(
+    (values.folder ?? []).map((pair) => {
+      const [url, dir] = pair.split(/=(.*)/s);
+      if (!url || !dir) throw new UsageError(`--folder takes URL=DIR, e.g. --folder /_protected/media/=/srv/media; got ${JSON.stringify(pair)}.`);
+      return [url, dir];
+    }),
+  );
+  const options = { appUrl: values.app, folders, ...(values.listen && { listen: values.listen }), ...(values['server-name'] && { serverName: values['server-name'] }) };
   output.out(proxyConfig(rules as never, backend as BackendName, options));
   return 0;
 }

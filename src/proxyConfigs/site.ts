@@ -15,6 +15,12 @@ export interface ProxyConfigOptions {
   listen?: string;
   /** The public host name; default: any name. */
   serverName?: string;
+  /**
+   * For URL rules (sourceUrl) of nginx and caddy: the folder each
+   * destinationUrl serves, e.g. `{ '/_protected/media/': '/srv/media' }`.
+   * A folder rule (sourceDir) says it itself.
+   */
+  folders?: Record<string, string>;
 }
 
 /** One folder the proxy may serve: reached by `url` (nginx, caddy) or by the X-Sendfile path (apache, lighttpd). */
@@ -41,18 +47,32 @@ export function resolveSite(rules: Rule | Rule[], backend: BackendName, options:
   const [host, port] = parseListen(options.listen ?? '80');
   const own = [rules].flat().filter((rule) => (rule.backend ?? backend) === backend);
   if (own.length === 0) throw new ImproperlyConfiguredError(`No rule is for ${backend}: give at least one rule without a backend, or with backend "${backend}".`);
-  return { host, port, app, serverName: options.serverName, mappings: own.map((rule) => toMapping(rule, backend)) };
+  return { host, port, app, serverName: options.serverName, mappings: own.map((rule) => toMapping(rule, backend, options.folders ?? {})) };
 }
 
-function toMapping(rule: Rule, backend: BackendName): Mapping {
-  if (!rule.sourceDir || !isAbsolute(rule.sourceDir)) {
-    throw new ImproperlyConfiguredError(`A ${backend} configuration is generated for folder rules only: give each rule an absolute sourceDir, e.g. { sourceDir: "/srv/media", … }.`);
+function toMapping(rule: Rule, backend: BackendName, folders: Record<string, string>): Mapping {
+  const source = rule.sourceDir ?? rule.sourceUrl;
+  if (!FOLLOWS_URL[backend]) {
+    // The X-Sendfile path is under destinationDir (or the folder itself): that is what the proxy may open.
+    const dir = rule.destinationDir ?? rule.sourceDir;
+    if (!dir || !isAbsolute(dir)) {
+      throw new ImproperlyConfiguredError(`${backend} opens offloaded files by path: give the rule for ${source} an absolute destinationDir (or sourceDir), e.g. { destinationDir: "/srv/media", … }.`);
+    }
+    return { url: undefined, dir: trimSlash(dir) };
   }
-  if (!FOLLOWS_URL[backend]) return { url: undefined, dir: trimSlash(rule.destinationDir ?? rule.sourceDir) };
   if (!rule.destinationUrl?.startsWith('/')) {
-    throw new ImproperlyConfiguredError(`${backend} serves offloaded files from an internal URL: give the rule for ${rule.sourceDir} a destinationUrl such as "/_protected/media/".`);
+    throw new ImproperlyConfiguredError(`${backend} serves offloaded files from an internal URL: give the rule for ${source} a destinationUrl such as "/_protected/media/".`);
   }
-  return { url: `${trimSlash(rule.destinationUrl)}/`, dir: trimSlash(rule.sourceDir) };
+  const url = `${trimSlash(rule.destinationUrl)}/`;
+  const dir = rule.sourceDir ?? folders[url] ?? folders[trimSlash(rule.destinationUrl)];
+  if (!dir || !isAbsolute(dir)) {
+    throw new ImproperlyConfiguredError(
+      rule.sourceDir !== undefined
+        ? `A ${backend} configuration needs an absolute sourceDir; got ${JSON.stringify(rule.sourceDir)}.`
+        : `The rule for ${source} matches by URL, so ${backend} cannot know which folder ${url} serves: pass it, e.g. proxyConfig(rules, "${backend}", { appUrl, folders: { "${url}": "/srv/media" } }) or --folder ${url}=/srv/media.`,
+    );
+  }
+  return { url, dir: trimSlash(dir) };
 }
 
 function parseAppUrl(appUrl: string | undefined): URL {

@@ -43,6 +43,15 @@ export function ruleFor(proxy: ProxyName, media: string): Rule {
   return handOffHeader(proxy) === 'X-Accel-Redirect' ? { sourceDir: media, destinationUrl: INTERNAL_URL } : { sourceDir: media, destinationDir: media };
 }
 
+/** The storage's baseUrl, which URL rules match. */
+export const MEDIA_URL = '/media/';
+
+/** The rule for `proxy` that matches files by URL rather than by folder. */
+export function urlRuleFor(proxy: ProxyName, media: string): Rule {
+  const { sourceDir, ...destination } = ruleFor(proxy, media);
+  return { sourceUrl: MEDIA_URL, ...destination };
+}
+
 /** The header with which the app hands a download to `proxy`. */
 export function handOffHeader(proxy: ProxyName): string {
   return proxy === 'nginx' || proxy === 'caddy' ? 'X-Accel-Redirect' : 'X-Sendfile';
@@ -51,6 +60,8 @@ export function handOffHeader(proxy: ProxyName): string {
 export interface StackOptions {
   /** Changes the generated configuration before the proxy runs it: a deliberately broken deployment. */
   breakConfig?: (config: string) => string;
+  /** Match files by URL (sourceUrl, the storage's baseUrl) rather than by folder. */
+  byUrl?: boolean;
 }
 
 export async function startStack(proxy: ProxyName, options: StackOptions = {}): Promise<Stack> {
@@ -64,8 +75,8 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   await writeFile(join(root, 'secret.txt'), SECRET);
   await writeFixtures(media);
 
-  const storage = new FileSystemStorage({ location: media });
-  const rule = ruleFor(proxy, media);
+  const storage = new FileSystemStorage({ location: media, baseUrl: MEDIA_URL });
+  const rule = options.byUrl ? urlRuleFor(proxy, media) : ruleFor(proxy, media);
   const router = new Router();
   router.get('/direct/*path', storageDownload({ storage }));
   router.get('/files/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage }));
@@ -85,7 +96,7 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   };
   try {
     const proxyPort = await freePort();
-    const generated = proxyConfig(rule, proxy, { appUrl: app.url, listen: `127.0.0.1:${proxyPort}` });
+    const generated = proxyConfig(rule, proxy, { appUrl: app.url, listen: `127.0.0.1:${proxyPort}`, folders: { [INTERNAL_URL]: media } });
     const config = options.breakConfig ? options.breakConfig(generated) : generated;
     running = await servers[proxy].start(serverDir, config, proxyPort);
     return { root, appPort, proxyPort, media, config, rule, stop };
