@@ -9,22 +9,6 @@ import { recordedDownload, type RecordedDownload } from '../../src/record.js';
 import { storageDownload } from '../../src/routes.js';
 import { appWith } from '../support/app.js';
 
-/** A Storage that counts every call that would touch the disk or the network. */
-export function countingStorage(storage: Storage): Storage & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    exists: (name) => (calls.push(`exists ${name}`), storage.exists(name)),
-    stat: (name) => (calls.push(`stat ${name}`), storage.stat(name)),
-    open: (name, range) => (calls.push(`open ${name}`), storage.open(name, range)),
-    save: (name, content, options) => storage.save(name, content, options),
-    delete: (name) => storage.delete(name),
-    list: (prefix) => storage.list(prefix),
-    path: (name) => storage.path(name),
-    url: (name) => storage.url(name),
-  };
-}
-
 /** A temporary folder with a FileSystemStorage on it, served with `baseUrl` /media/. */
 export async function mediaFolder(): Promise<{ location: string; storage: FileSystemStorage; cleanup: () => Promise<void> }> {
   const location = await mkdtemp(join(tmpdir(), 'kdv-offload-'));

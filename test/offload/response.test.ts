@@ -7,18 +7,19 @@ import { storageDownload } from '../../src/routes.js';
 import type { LazyBody } from '../../src/lazyBody.js';
 import { xSendfile } from '../../src/xSendfile.js';
 import { appWith } from '../support/app.js';
-import { countingStorage, mediaApp, mediaFolder, recordSpy } from './fixtures.js';
+import { CountingStorage } from '../support/countingStorage.js';
+import { mediaApp, mediaFolder, recordSpy } from './fixtures.js';
 
 describe('xSendfile offloaded response', function () {
   let media: Awaited<ReturnType<typeof mediaFolder>>;
-  let storage: ReturnType<typeof countingStorage>;
+  let storage: CountingStorage;
   let spy: ReturnType<typeof recordSpy>;
   let app: ReturnType<typeof mediaApp>;
 
   beforeEach(async function () {
     media = await mediaFolder();
     await writeFile(join(media.location, 'report.txt'), 'ten bytes!');
-    storage = countingStorage(media.storage);
+    storage = new CountingStorage(media.storage);
     spy = recordSpy();
     app = mediaApp(storage, spy, xSendfile({ sourceDir: media.location, destinationUrl: '/protected/' }, { backend: 'nginx' }));
   });

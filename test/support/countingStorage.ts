@@ -6,6 +6,8 @@ import type { ByteRange, FileStat, SaveContent, SaveOptions, Storage } from '../
  * so a test can prove what a response did or did not touch.
  */
 export class CountingStorage implements Storage {
+  /** Every call that would touch the disk or the network, in order: `stat a.txt`, `open a.txt`. */
+  readonly calls: string[] = [];
   readonly stats: string[] = [];
   readonly opens: { name: string; range: ByteRange | undefined }[] = [];
   /** Streams returned by open(), to check they were destroyed. */
@@ -14,15 +16,18 @@ export class CountingStorage implements Storage {
   constructor(readonly inner: Storage) {}
 
   exists(name: string): Promise<boolean> {
+    this.calls.push(`exists ${name}`);
     return this.inner.exists(name);
   }
 
   stat(name: string): Promise<FileStat> {
+    this.calls.push(`stat ${name}`);
     this.stats.push(name);
     return this.inner.stat(name);
   }
 
   async open(name: string, range?: ByteRange): Promise<Readable> {
+    this.calls.push(`open ${name}`);
     this.opens.push({ name, range });
     const stream = await this.inner.open(name, range);
     this.streams.push(stream);
