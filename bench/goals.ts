@@ -45,7 +45,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     const [ours, theirs] = [find(group, id, testCase.length), find(group, versus, testCase.length)];
     if (!ours || !theirs) return;
     const value = ours.score / theirs.score;
-    rows.push({ measure, case: testCase.label, figure: `${value.toFixed(2)}×`, goal: minimum === undefined ? 'reported' : `≥ ${minimum.toFixed(2)}×`, pass: minimum === undefined ? undefined : value >= minimum });
+    rows.push({ measure, case: testCase.label, figure: `${value.toFixed(3)}×`, goal: minimum === undefined ? 'reported' : `≥ ${minimum.toFixed(2)}×`, pass: minimum === undefined ? undefined : value >= minimum });
   };
 
   for (const size of plan.sizes) {

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess } from '../test/proxies/harness/process.js';
-import { track } from './cleanup.js';
+import { startTracked } from './cleanup.js';
 
 export interface NodeServer {
   origin: string;
@@ -29,17 +29,16 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 export async function startNodeServer(name: string, script: string, options: NodeServerOptions): Promise<NodeServer> {
   const port = await freePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', `${options.cpuProfileDir}/${name}`] : [];
-  const running = await startProcess(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
+  const running = await startTracked(() => startProcess(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
     cwd: REPO,
     logFile: `${options.logDir}/${name}.log`,
     port,
     env: { ...options.env, BENCH_PORT: String(port), NODE_ENV: 'production' },
-  });
-  const stop = track(() => running.stop());
+  }));
   const pid = Number(/^pid (\d+)$/m.exec(running.output())?.[1]);
   if (!pid) {
-    await stop();
+    await running.stop();
     throw new Error(`${name} did not print its pid:\n${running.output()}`);
   }
-  return { origin: `http://127.0.0.1:${port}`, port, pid, stop };
+  return { origin: `http://127.0.0.1:${port}`, port, pid, stop: running.stop };
 }

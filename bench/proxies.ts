@@ -9,7 +9,7 @@ import { proxyConfig } from '../src/proxyConfig.js';
 import { freePort } from '../test/proxies/harness/process.js';
 import { servers } from '../test/proxies/harness/servers.js';
 import { ruleFor } from '../test/proxies/harness/stack.js';
-import { track } from './cleanup.js';
+import { startTracked } from './cleanup.js';
 import type { OffloadProxy } from './offloadProxies.js';
 import { staticSite } from './staticSite.js';
 
@@ -31,6 +31,6 @@ export async function startStaticProxy(proxy: OffloadProxy, filesDir: string, lo
 async function startProxy(proxy: OffloadProxy, logDir: string, site: (port: number) => string): Promise<ProxyServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(logDir, `${proxy}-`));
-  const running = await servers[proxy].start(dir, site(port), port);
-  return { origin: `http://127.0.0.1:${port}`, stop: track(() => running.stop()) };
+  const running = await startTracked(() => servers[proxy].start(dir, site(port), port));
+  return { origin: `http://127.0.0.1:${port}`, stop: running.stop };
 }

@@ -40,6 +40,8 @@ export function renderReport({ machine, plan, goals, cells, memory, findings }: 
     '| --- | --- | --- | --- | --- |',
     ...goals.map((row) => `| ${row.measure} | ${row.case} | ${row.figure} | ${row.goal} | ${row.pass === undefined ? '—' : row.pass ? 'pass' : '**miss**'} |`),
     '',
+    `${goals.filter((row) => row.pass === true).length} pass, ${goals.filter((row) => row.pass === false).length} miss, ${goals.filter((row) => row.pass === undefined).length} reported without a goal.`,
+    '',
     '## Throughput',
     '',
     '| group | contender | file | requests/s | MiB/s | Node CPU s/GiB | errors |',

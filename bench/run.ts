@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stopAll, stopAllOnSignals } from './cleanup.js';
+import { stopAll, stopAllOnExit } from './cleanup.js';
 import { fileCase, HELLO, measureGroup, type Case, type Cell, type Contender } from './measure.js';
 import { makeFixtures, GiB } from './fixtures.js';
 import { checkGoals, type MemoryResult } from './goals.js';
@@ -55,9 +55,10 @@ const cells: Cell[] = [];
 const memory: MemoryResult[] = [];
 const progress = (line: string) => console.error(line);
 
-stopAllOnSignals();
 const machine = describeMachine();
 const workspace = await createWorkspace();
+// Interrupted: the large fixtures go; the logs stay, small, for whoever wonders why.
+stopAllOnExit(() => rm(workspace.files, { recursive: true, force: true }));
 let failed = true;
 try {
   await makeFixtures(workspace.files, [...plan.sizes, ...plan.s3Sizes, plan.slowDownload.size], GiB);
@@ -74,9 +75,9 @@ try {
   failed = false;
 } finally {
   await stopAll();
-  // On failure the servers' logs say why: keep them.
+  // On failure the servers' logs say why: keep them, not the large fixtures.
+  await rm(failed ? workspace.files : workspace.dir, { recursive: true, force: true });
   if (failed) console.error(`Logs kept in ${workspace.logs}`);
-  else await rm(workspace.dir, { recursive: true, force: true });
 }
 
 async function streaming(): Promise<void> {
