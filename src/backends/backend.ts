@@ -19,7 +19,9 @@ export interface Backend {
   readonly options: readonly BackendOption[];
   /**
    * Whether the proxy, as proxyConfig sets it up, refuses a symlink that leads
-   * out of the folder (nginx: disable_symlinks). When it does not, the route
+   * out of the folder (nginx: disable_symlinks; lighttpd: server.follow-symlink
+   * "disable"). Apache's mod_xsendfile ignores Options -FollowSymLinks and Caddy
+   * has no such switch (test/proxies/security.test.ts). When it does not, the route
    * asks the storage for the file before the hand-off, and the storage refuses it.
    */
   readonly refusesSymlinks: boolean;

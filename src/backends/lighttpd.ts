@@ -10,7 +10,7 @@ import type { Backend } from './backend.js';
 
 export const lighttpd: Backend = {
   destination: 'destinationDir',
-  refusesSymlinks: false,
+  refusesSymlinks: true,
   options: [],
   prepare(destination) {
     const folder = encodeName(destination);

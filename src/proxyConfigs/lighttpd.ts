@@ -8,7 +8,10 @@ export function lighttpdConfig(site: Site): string {
   const docroots = site.mappings.map(({ dir }) => quote(`${dir}/`)).join(', ');
   return `server.modules += ( "mod_proxy" )
 ${site.host ? `server.bind := ${quote(site.host.replace(/^\[|\]$/g, ''))}\n` : ''}server.port := ${site.port}
-${site.serverName ? `# serving ${site.serverName}\n` : ''}proxy.server = ( "" => ( (
+${site.serverName ? `# serving ${site.serverName}\n` : ''}# The app does not look up offloaded files: lighttpd must refuse a symlink
+# (a symlink to /etc/passwd in the folder would otherwise be sent).
+server.follow-symlink := "disable"
+proxy.server = ( "" => ( (
     "host" => ${quote(site.app.hostname)},
     "port" => ${appPort(site.app)},
     "x-sendfile" => "enable",

@@ -20,12 +20,21 @@ export function nginxConfig(site: Site): string {
     }
 `,
   );
-  return `server {
+  const upstream = `koa_app_${appPort(site.app)}`;
+  return `# Connections to the app are kept open: a hand-off costs one small request, not a TCP handshake too.
+upstream ${upstream} {
+    server ${site.app.hostname}:${appPort(site.app)};
+    keepalive 16;
+}
+
+server {
     listen ${listen};
     server_name ${site.serverName ?? '_'};
 
     location / {
-        proxy_pass http://${site.app.hostname}:${appPort(site.app)};
+        proxy_pass http://${upstream};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { proxyConfig } from '../../src/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const work = join(root, 'test', '.snippets');
@@ -47,6 +48,20 @@ async function snippets(): Promise<{ source: string; code: string }[]> {
 }
 
 describe('Code in README.md and docs/', function () {
+  it('quotes, in each proxy guide, exactly the configuration proxyConfig prints for its rules', async function () {
+    for (const proxy of ['nginx', 'apache', 'lighttpd', 'caddy'] as const) {
+      const guide = await readFile(join(root, 'docs', `${proxy}.md`), 'utf8');
+      const [, rules] = /holding `(\{[^`]*\})`/.exec(guide) ?? [];
+      const [, command] = /```sh\n(npx koa-downloadview proxy-config [^\n]*)\n```/.exec(guide) ?? [];
+      const [, printed] = /\nprints[^\n]*:\n\n```[a-z]*\n([\s\S]*?)```/.exec(guide) ?? [];
+      expect(rules && command && printed, `${proxy}.md: rules, command and printed configuration`).to.be.a('string');
+      const option = (name: string) => new RegExp(`--${name} (\\S+)`).exec(command!)?.[1];
+      const expected = proxyConfig(JSON.parse(rules!), proxy, { appUrl: option('app')!, ...(option('listen') && { listen: option('listen')! }) });
+      expect(printed, `docs/${proxy}.md`).to.equal(expected);
+    }
+  });
+
+
   this.timeout(120_000);
   after(() => rm(work, { recursive: true, force: true }));
 
