@@ -2,7 +2,7 @@
  * xSendfile: hands downloads of local (or URL-matched) files to the reverse
  * proxy. Mounted globally or per route; see docs/ for each proxy's config.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { debuglog } from 'node:util';
 import type { DownloadFile } from './downloadFile.js';
 import { announceOffload, recordedDownload, type OffloadPlan } from './record.js';
@@ -37,33 +37,36 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
     return undefined;
   };
 
-  return async function xSendfileMiddleware(ctx, next) {
+  // A plain function returning next()'s promise: one async frame fewer on every request, offloaded or not.
+  return function xSendfileMiddleware(ctx, next) {
     announceOffload(ctx, claim);
-    await next();
-
-    const record = recordedDownload(ctx);
-    // Only a download our route recorded, and only if nothing replaced the response since.
-    if (!record || ctx.body !== record.body) return;
-    const plan = record.offload as HandOffPlan | undefined;
-    // A plan of another middleware (an inner xSendfile, a signed-URL redirect) is that middleware's to carry out.
-    if (!plan || !compiled.includes(plan.rule)) {
-      if (!plan && debug.enabled) {
-        const where = record.file.path ?? record.file.url;
-        if (where) debug('xSendfile: no rule matches %s (%s); Node streams it', record.file.name, where);
-        else debug('xSendfile: %s has no path and no URL (a virtual file); Node streams it', record.file.name);
-      }
-      return;
-    }
-
-    ctx.set(plan.rule.handOff(plan.name, record.headers['Content-Type']));
-    // No body and no Content-Length: a null body would lose Content-Type in
-    // Koa; '' sets Content-Length: 0, and removing it also stops Node from
-    // adding its own (the empty body goes out chunked instead).
-    ctx.body = '';
-    ctx.remove('Content-Length');
-    // mod_xsendfile acts on a 200 only; a hand-off is never a 206 or a 304.
-    ctx.status = 200;
+    return next().then(() => handOff(ctx, compiled));
   };
+}
+
+function handOff(ctx: Context, compiled: CompiledRule[]): void {
+  const record = recordedDownload(ctx);
+  // Only a download our route recorded, and only if nothing replaced the response since.
+  if (!record || ctx.body !== record.body) return;
+  const plan = record.offload as HandOffPlan | undefined;
+  // A plan of another middleware (an inner xSendfile, a signed-URL redirect) is that middleware's to carry out.
+  if (!plan || !compiled.includes(plan.rule)) {
+    if (!plan && debug.enabled) {
+      const where = record.file.path ?? record.file.url;
+      if (where) debug('xSendfile: no rule matches %s (%s); Node streams it', record.file.name, where);
+      else debug('xSendfile: %s has no path and no URL (a virtual file); Node streams it', record.file.name);
+    }
+    return;
+  }
+
+  ctx.set(plan.rule.handOff(plan.name, record.headers['Content-Type']));
+  // No body and no Content-Length: a null body would lose Content-Type in
+  // Koa; '' sets Content-Length: 0, and removing it also stops Node from
+  // adding its own (the empty body goes out chunked instead).
+  ctx.body = '';
+  ctx.remove('Content-Length');
+  // mod_xsendfile acts on a 200 only; a hand-off is never a 206 or a 304.
+  ctx.status = 200;
 }
 
 interface HandOffPlan extends OffloadPlan {
