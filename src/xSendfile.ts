@@ -60,11 +60,13 @@ function handOff(ctx: Context, compiled: CompiledRule[]): void {
   }
 
   ctx.set(plan.rule.handOff(plan.name, record.headers['Content-Type']));
-  // No body and no Content-Length: a null body would lose Content-Type in
-  // Koa; '' sets Content-Length: 0, and removing it also stops Node from
-  // adding its own (the empty body goes out chunked instead).
+  // An empty body with Content-Length: 0, never the file's length (the proxy
+  // sets that). The proxy then knows the hand-off is over and can reuse its
+  // kept-alive connection to the app: without the length (a chunked empty
+  // body), nginx closed it after every hand-off, 0.28× the offload floor
+  // instead of 0.86× at 13 bytes (npm run bench). A null body would lose
+  // Content-Type in Koa.
   ctx.body = '';
-  ctx.remove('Content-Length');
   // mod_xsendfile acts on a 200 only; a hand-off is never a 206 or a 304.
   ctx.status = 200;
 }
