@@ -22,7 +22,7 @@ export class LazyBody extends Readable {
     this.#release = release;
   }
 
-  /** Whether the source was ever opened (tests and the offload middleware ask). */
+  /** Whether the source was ever opened: tests prove laziness with it. */
   get opened(): boolean {
     return this.#opening;
   }

@@ -5,14 +5,16 @@ import type { DownloadFile } from './downloadFile.js';
 /** A file of a Storage. The name is validated here, before any I/O. */
 export class StorageFile implements DownloadFile {
   readonly path: string | undefined;
-  readonly url: string | undefined;
+  #opened: OpenedFile | undefined;
 
   constructor(readonly storage: Storage, readonly name: string) {
     this.path = storage.path(name);
-    this.url = storage.url(name);
   }
 
-  #opened: OpenedFile | undefined;
+  /** Built when asked (only URL rules ask): a streamed download never pays for the encoding. */
+  get url(): string | undefined {
+    return this.storage.url(this.name);
+  }
 
   async stat(intent?: { willRead: boolean }): Promise<FileStat> {
     if (!intent?.willRead || !this.storage.openStat) return this.storage.stat(this.name);

@@ -26,10 +26,9 @@ export const servers: Record<ProxyName, ProxyServer> = {
     binary: findBinary('nginx'),
     debianPackage: 'nginx-light',
     async start(dir, site, port) {
-      await writeFile(join(dir, 'site.conf'), site);
-      await writeFile(
-        join(dir, 'nginx.conf'),
-        `user www-data;
+      await writeConfig(dir, {
+        'site.conf': site,
+        'nginx.conf': `user www-data;
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -40,7 +39,7 @@ http {
 ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind}_temp_path ${dir}/${kind}_temp;\n`).join('')}    include ${dir}/site.conf;
 }
 `,
-      );
+      });
       return startProcess(this.binary!, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
     },
   },
@@ -48,10 +47,9 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind
     binary: findBinary('apache2'),
     debianPackage: 'apache2 libapache2-mod-xsendfile',
     async start(dir, site, port) {
-      await writeFile(join(dir, 'site.conf'), site);
-      await writeFile(
-        join(dir, 'apache2.conf'),
-        `ServerRoot ${dir}
+      await writeConfig(dir, {
+        'site.conf': site,
+        'apache2.conf': `ServerRoot ${dir}
 DefaultRuntimeDir ${dir}
 PidFile ${dir}/apache2.pid
 Mutex file:${dir} default
@@ -63,7 +61,7 @@ Group www-data
 Listen 127.0.0.1:${port}
 Include ${dir}/site.conf
 `,
-      );
+      });
       return startProcess(this.binary!, ['-f', `${dir}/apache2.conf`, '-DFOREGROUND'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
     },
   },
@@ -71,11 +69,10 @@ Include ${dir}/site.conf
     binary: findBinary('lighttpd'),
     debianPackage: 'lighttpd',
     async start(dir, site, port) {
-      await writeFile(join(dir, 'site.conf'), site);
       await mkdir(join(dir, 'docroot'), { recursive: true });
-      await writeFile(
-        join(dir, 'lighttpd.conf'),
-        `server.document-root = "${dir}/docroot"
+      await writeConfig(dir, {
+        'site.conf': site,
+        'lighttpd.conf': `server.document-root = "${dir}/docroot"
 server.pid-file = "${dir}/lighttpd.pid"
 server.upload-dirs = ( "${dir}" )
 server.username = "www-data"
@@ -83,7 +80,7 @@ server.groupname = "www-data"
 server.port = 80
 include "${dir}/site.conf"
 `,
-      );
+      });
       return startProcess(this.binary!, ['-D', '-f', `${dir}/lighttpd.conf`], { cwd: dir, logFile: `${dir}/stderr.log`, port });
     },
   },
@@ -91,13 +88,17 @@ include "${dir}/site.conf"
     binary: findBinary('caddy'),
     debianPackage: 'caddy',
     async start(dir, site, port) {
-      await writeFile(join(dir, 'site.caddy'), site);
-      await writeFile(join(dir, 'Caddyfile'), `{\n\tadmin off\n\tauto_https off\n}\nimport ${dir}/site.caddy\n`);
+      await writeConfig(dir, { 'site.caddy': site, Caddyfile: `{\n\tadmin off\n\tauto_https off\n}\nimport ${dir}/site.caddy\n` });
       const home = { HOME: dir, XDG_DATA_HOME: `${dir}/data`, XDG_CONFIG_HOME: `${dir}/config` };
       return startProcess(this.binary!, ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'], { cwd: dir, logFile: `${dir}/stderr.log`, port, env: home });
     },
   },
 };
+
+/** The main configuration beside the site one proxyConfig generated, verbatim. */
+async function writeConfig(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+}
 
 function findBinary(name: string): string | undefined {
   const folders = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'];
