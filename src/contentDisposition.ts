@@ -5,6 +5,7 @@
  * this file decides what a safe name is.
  */
 import { create as format } from 'content-disposition';
+import { memoize } from './memoize.js';
 
 const MAX_NAME_LENGTH = 200;
 
@@ -32,19 +33,12 @@ function asciiFallback(name: string): string {
     .replace(/[^\x20-\x7e]|["%]/g, '_');
 }
 
-// The same few names are downloaded again and again: build each header once.
-// Bounded, so that a stream of distinct names cannot grow it without end.
-const cache = new Map<string, string>();
-const CACHE_SIZE = 1000;
+// The first character of the key is `a` (attachment) or `i` (inline), the rest is the name.
+const build = memoize((key) => {
+  const safe = safeBasename(key.slice(1));
+  return format(safe, { type: key[0] === 'a' ? 'attachment' : 'inline', fallback: asciiFallback(safe) });
+});
 
 export function contentDisposition(name: string, attachment: boolean): string {
-  const key = (attachment ? 'a' : 'i') + name;
-  let header = cache.get(key);
-  if (header === undefined) {
-    const safe = safeBasename(name);
-    header = format(safe, { type: attachment ? 'attachment' : 'inline', fallback: asciiFallback(safe) });
-    if (cache.size >= CACHE_SIZE) cache.clear();
-    cache.set(key, header);
-  }
-  return header;
+  return build((attachment ? 'a' : 'i') + name);
 }

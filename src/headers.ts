@@ -2,15 +2,18 @@
 import mime from 'mime-types';
 import type { FileStat } from '../storages/storage.js';
 import { contentDisposition } from './contentDisposition.js';
+import { memoize } from './memoize.js';
 import type { DownloadOptions } from './options.js';
 
 /** From the options, else the storage, else the file name; a charset for text types only. */
 export function contentType(basename: string, stat: Partial<FileStat>, options: DownloadOptions): string {
-  const type = options.contentType ?? stat.contentType ?? (mime.lookup(basename) || 'application/octet-stream');
+  const type = options.contentType ?? stat.contentType ?? typeOfName(basename);
   if (options.charset === false || /;\s*charset=/i.test(type)) return type;
-  const essence = type.split(';', 1)[0]!.trim();
-  return mime.charset(essence) ? `${type}; charset=${options.charset ?? 'utf-8'}` : type;
+  return takesCharset(type) ? `${type}; charset=${options.charset ?? 'utf-8'}` : type;
 }
+
+const typeOfName = memoize((basename) => mime.lookup(basename) || 'application/octet-stream');
+const takesCharset = memoize((type) => Boolean(mime.charset(type.split(';', 1)[0]!.trim())));
 
 /** The storage's own ETag, else a weak one from size and modification time (as the etag module builds for fs.Stats). */
 export function entityTag(stat: Partial<FileStat>): string | undefined {

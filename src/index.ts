@@ -10,7 +10,7 @@ export { FileSystemStorage, type FileSystemStorageOptions } from '../storages/fi
 export { MemoryStorage, type MemoryStorageOptions } from '../storages/memory.js';
 export type { Storage, FileStat, ByteRange, SaveContent, SaveOptions } from '../storages/storage.js';
 export { DownloadViewError, FileNotFoundError, InvalidNameError, ImproperlyConfiguredError, StorageError } from './errors.js';
-export { recordedDownload, announceOffload, type RecordedDownload, type OffloadPredicate, type OffloadPlan } from './record.js';
+export { recordedDownload, untouchedDownload, announceOffload, type RecordedDownload, type OffloadPredicate, type OffloadPlan } from './record.js';
 export { xSendfile, type XSendfileOptions } from './xSendfile.js';
 export type { Rule } from './rules.js';
 export type { BackendName } from './backends/backend.js';

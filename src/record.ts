@@ -58,6 +58,16 @@ export function recordedDownload(ctx: Context): RecordedDownload | undefined {
   return (ctx as Context & Marked)[DOWNLOAD];
 }
 
+/**
+ * The recorded download an offload middleware may still carry out: only
+ * while the response is the route's own, its body and its 200. A later
+ * middleware that answered otherwise (a new body, a 403) has the last word.
+ */
+export function untouchedDownload(ctx: Context): RecordedDownload | undefined {
+  const download = recordedDownload(ctx);
+  return download && ctx.body === download.body && ctx.status === 200 ? download : undefined;
+}
+
 /** Called by an offload middleware before `next()`; an inner one is asked first, then the outer ones. */
 export function announceOffload(ctx: Context, predicate: OffloadPredicate): void {
   const outer = (ctx as Context & Marked)[OFFLOAD];

@@ -25,9 +25,12 @@ export function validateName(name: string): string {
   return name;
 }
 
+// What encodeURIComponent leaves as is, and `/`: most names, which then need no splitting.
+const URL_SAFE = /^[A-Za-z0-9\-_.!~*'()/]*$/;
+
 /** Percent-encodes each segment of a valid name, keeping the `/` separators. */
 export function encodeName(name: string): string {
-  return name.split('/').map(encodeURIComponent).join('/');
+  return URL_SAFE.test(name) ? name : name.split('/').map(encodeURIComponent).join('/');
 }
 
 /** `baseUrl` + encoded name, or undefined when the storage has no base URL. */

@@ -5,7 +5,7 @@
  */
 import type { Middleware } from 'koa';
 import type { DownloadFile } from '../src/downloadFile.js';
-import { announceOffload, recordedDownload, type OffloadPlan } from '../src/record.js';
+import { announceOffload, untouchedDownload, type OffloadPlan } from '../src/record.js';
 import { StorageFile } from '../src/storageFile.js';
 import { S3Storage } from './s3.js';
 
@@ -38,9 +38,8 @@ export function signedUrlRedirect(options: SignedUrlRedirectOptions = {}): Middl
   return async (ctx, next) => {
     announceOffload(ctx, (file) => (isS3File(file) ? REDIRECT : undefined));
     await next();
-    const download = recordedDownload(ctx);
-    // Only while the body is still the route's own: a later middleware may have answered otherwise.
-    if (!download || ctx.body !== download.body || download.offload !== REDIRECT || !isS3File(download.file)) return;
+    const download = untouchedDownload(ctx);
+    if (!download || download.offload !== REDIRECT || !isS3File(download.file)) return;
     const location = await download.file.storage.signedUrl(download.file.name, {
       ...(expiresIn !== undefined && { expiresIn }),
       contentDisposition: download.headers['Content-Disposition'],

@@ -5,7 +5,7 @@
  * middleware can cost).
  */
 import Koa from 'koa';
-import { xSendfile } from '../../src/index.js';
+import { xSendfile } from './built.js';
 import { ruleFor } from '../../test/proxies/harness/stack.js';
 import { filesDir, serve } from './listen.js';
 

@@ -4,7 +4,7 @@
  * and the router's cost is not ours to measure.
  */
 import Koa from 'koa';
-import { FileSystemStorage, storageDownload, xSendfile } from '../../src/index.js';
+import { FileSystemStorage, storageDownload, xSendfile } from './built.js';
 import type { ProxyName } from '../../test/proxies/harness/servers.js';
 import { ruleFor } from '../../test/proxies/harness/stack.js';
 import { filesDir, serve } from './listen.js';

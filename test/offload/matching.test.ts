@@ -143,6 +143,16 @@ describe('xSendfile matching', function () {
     expect(res.headers['x-accel-redirect']).to.equal(undefined);
     expect(res.text).to.equal('replaced');
   });
+
+  it('never turns a status a later middleware set back into a 200 hand-off: a 403 stays a 403', async function () {
+    const deny = async (ctx: import('koa').Context, next: () => Promise<unknown>) => {
+      await next();
+      ctx.status = 403;
+    };
+    const res = await request(appWith(nginx({ sourceDir: '/srv/media' }), deny, download(() => fileAt({ path: '/srv/media/a.txt' }))).callback()).get('/');
+    expect(res.status).to.equal(403);
+    expect(res.headers['x-accel-redirect']).to.equal(undefined);
+  });
 });
 
 describe('xSendfile mounting', function () {

@@ -74,6 +74,16 @@ describe('signedUrlRedirect on s3rver', function () {
     expect(res.text).to.equal('from memory');
   });
 
+  it('leaves a download alone that a later middleware denied: a 403 never becomes a redirect to the file', async function () {
+    const deny: Middleware = async (ctx, next) => {
+      await next();
+      ctx.status = 403;
+    };
+    const res = await request(routed(signedUrlRedirect(), deny, storageDownload({ storage: s3.storage })).callback()).get(`/files/${encodeName(NAME)}`);
+    expect(res.status).to.equal(403);
+    expect(res.headers['location']).to.equal(undefined);
+  });
+
   it('redirects a missing key too: S3 answers the signed URL with 404, the app never asked', async function () {
     const { storage, sent } = observedStorage();
     const redirected = await request(routed(signedUrlRedirect(), storageDownload({ storage })).callback()).get('/files/missing.txt');

@@ -34,12 +34,49 @@ describe('FileSystemStorage confinement', function () {
   });
   afterEach(() => rm(top, { recursive: true, force: true }));
 
+  /** What stat, open and openStat each make of `name`: its size, or the error's class name. */
+  async function lookups(of: FileSystemStorage, name: string): Promise<Array<number | string>> {
+    const outcome = (attempt: Promise<number>) => attempt.catch((error: Error) => error.constructor.name);
+    return Promise.all([
+      outcome(of.stat(name).then((stat) => stat.size)),
+      outcome(of.open(name).then(async (stream) => (await readAll(stream)).length)),
+      outcome(of.openStat(name).then((opened) => (opened.close(), opened.stat.size))),
+    ]);
+  }
+
   it('refuses a symlink that points outside the location', async function () {
     await symlink(join(top, 'secret.txt'), join(location, 'link.txt'));
-    for (const attempt of [() => storage.stat('link.txt'), () => storage.open('link.txt')]) {
-      expect(await attempt().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(FileNotFoundError);
-    }
+    expect(await lookups(storage, 'link.txt')).to.deep.equal(Array(3).fill('FileNotFoundError'));
     expect(await storage.exists('link.txt')).to.equal(false);
+  });
+
+  it('stats, opens and reads alike whether a name is in the folder, below a folder, or behind a symlink', async function () {
+    await mkdir(join(location, 'sub'));
+    await writeFile(join(location, 'sub', 'deep.txt'), 'deep!');
+    await symlink(join(location, 'inside.txt'), join(location, 'alias.txt'));
+    await symlink(join(location, 'sub'), join(location, 'sub-alias'));
+    await symlink(join(top, 'media-private'), join(location, 'private'));
+    await symlink(join(location, 'sub'), join(location, 'folder-link'));
+    await symlink(join(location, 'nowhere.txt'), join(location, 'dangling.txt'));
+    const cases: Record<string, number | string> = {
+      'inside.txt': 6,
+      'sub/deep.txt': 5,
+      'alias.txt': 6,
+      'sub-alias/deep.txt': 5,
+      'private/secret.txt': 'FileNotFoundError',
+      sub: 'FileNotFoundError',
+      'folder-link': 'FileNotFoundError',
+      'dangling.txt': 'FileNotFoundError',
+      'missing.txt': 'FileNotFoundError',
+    };
+    for (const [name, expected] of Object.entries(cases)) {
+      expect(await lookups(storage, name), name).to.deep.equal(Array(3).fill(expected));
+    }
+  });
+
+  it('serves the files of a location that is itself a symlink', async function () {
+    await symlink(location, join(top, 'media-link'));
+    expect(await lookups(new FileSystemStorage({ location: join(top, 'media-link') }), 'inside.txt')).to.deep.equal([6, 6, 6]);
   });
 
   it('refuses a file under a symlinked folder that points outside, even a sibling sharing the prefix', async function () {
