@@ -15,8 +15,8 @@ export interface RecordedDownload {
   /** Headers the route set: Content-Type, Content-Disposition, Cache-Control, and validators when it stat'ed the file. */
   headers: Record<string, string>;
   /**
-   * The body the route set: a lazy stream, or an empty placeholder when the
-   * file is to be offloaded. The offload middleware replaces the response only
+   * The body the route set: a lazy stream, or none (undefined) when the file
+   * is to be offloaded. The offload middleware replaces the response only
    * while ctx.body is still this.
    */
   body: unknown;

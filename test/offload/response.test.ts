@@ -48,7 +48,7 @@ describe('xSendfile offloaded response', function () {
   it('opens no file and makes no storage request: no stat, no open, no lazy body at all', async function () {
     await request(app.callback()).get('/media/report.txt');
     expect(storage.calls).to.deep.equal([]);
-    expect(spy.last!.body).to.be.instanceOf(Buffer).and.have.length(0);
+    expect(spy.last!.body).to.equal(undefined);
     expect(spy.last!.offload).to.include({ checkFile: false });
     const lighttpd = mediaApp(storage, xSendfile({ sourceDir: media.location, destinationDir: '/srv/x' }, { backend: 'lighttpd' }));
     expect((await request(lighttpd.callback()).get('/media/report.txt')).headers['x-sendfile']).to.equal('/srv/x/report.txt');
