@@ -15,6 +15,8 @@ export function nginxConfig(site: Site): string {
         internal;
         alias ${quote(`${dir}/`)};
         disable_symlinks on from=${quote(dir)};
+        # A folder's name gets 404, not nginx's 301 to this internal URL with a slash added.
+        try_files $uri =404;
         # RFC 9110 (and Koa): 304 when the file is not newer than If-Modified-Since; nginx's default wants the exact date.
         if_modified_since before;
     }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { symlink } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exchange, type Exchange } from './harness/exchange.js';
 import { proxySuite } from './harness/suite.js';
@@ -46,6 +46,16 @@ proxySuite('security defaults of the generated configuration', (proxy, stack) =>
       const response = await exchange(stack().proxyPort, path);
       expect(response.body.toString(), path).not.to.include(SECRET);
       expect(response.status, path).to.be.oneOf([403, 404]);
+      expect(leaked(response), path).to.deep.equal([]);
+    }
+  });
+
+  it("answers a folder's name with an error that gives away no internal path", async function () {
+    await mkdir(join(stack().media, 'a-folder'), { recursive: true });
+    for (const path of ['/files/a-folder', '/files/a-folder/']) {
+      const response = await exchange(stack().proxyPort, path);
+      expect(response.status, path).to.be.oneOf([400, 403, 404]);
+      expect(response.headers['location'], path).to.equal(undefined);
       expect(leaked(response), path).to.deep.equal([]);
     }
   });
