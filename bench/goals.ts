@@ -56,6 +56,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
   }
   for (const proxy of OFFLOAD_PROXIES) {
     for (const size of plan.sizes) ratio(`offloaded behind ${proxy} vs the offload floor`, `offload ${proxy}`, ['library', 'floor'], fileCase(size), 0.95);
+    for (const size of plan.sizes) ratio(`offloaded behind ${proxy}, no look-up (followSymlinksOutside), vs the offload floor`, `offload ${proxy}`, ['trusting', 'floor'], fileCase(size));
     for (const size of plan.sizes) ratio(`offloaded behind ${proxy} vs ${proxy} static`, `offload ${proxy}`, ['library', 'static'], fileCase(size));
     for (const size of plan.sizes) ratio(`offload floor behind ${proxy} vs ${proxy} static`, `offload ${proxy}`, ['floor', 'static'], fileCase(size));
   }

@@ -24,6 +24,8 @@ export interface Contender {
   nodePid?: number;
   /** Measured only for cases at least this long. */
   minLength?: number;
+  /** Measured only for cases shorter than this. */
+  belowLength?: number;
 }
 
 export interface Sample extends LoadResult {
@@ -48,7 +50,7 @@ export function fileCase(size: number): Case {
 export async function measureGroup(group: string, contenders: Contender[], cases: Case[], plan: Plan, progress: (line: string) => void): Promise<Cell[]> {
   const cells: Cell[] = [];
   for (const testCase of cases) {
-    const active = contenders.filter((contender) => testCase.length >= (contender.minLength ?? 0));
+    const active = contenders.filter((contender) => testCase.length >= (contender.minLength ?? 0) && testCase.length < (contender.belowLength ?? Infinity));
     const row = active.map((contender) => ({ group, contender, case: testCase, samples: [] as Sample[] }));
     for (const cell of row) {
       await checkAnswer(cell.contender.origin + testCase.path, testCase.length);

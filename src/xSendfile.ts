@@ -4,8 +4,10 @@
  */
 import type { Context, Middleware } from 'koa';
 import { debuglog } from 'node:util';
+import { FileSystemStorage } from '../storages/filesystem.js';
 import type { DownloadFile } from './downloadFile.js';
 import { announceOffload, untouchedDownload, type OffloadPlan } from './record.js';
+import { StorageFile } from './storageFile.js';
 import { compileRules, type CompiledRule, type Rule, type XSendfileOptions } from './rules.js';
 
 export type { XSendfileOptions } from './rules.js';
@@ -32,7 +34,7 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
   const claim = (file: DownloadFile): HandOffPlan | undefined => {
     for (const rule of compiled) {
       const name = rule.match(file);
-      if (name !== undefined) return { checkFile: rule.checkFile, rule, name };
+      if (name !== undefined) return { checkFile: rule.checkFile && confinesSymlinks(file), rule, name };
     }
     return undefined;
   };
@@ -42,6 +44,16 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
     announceOffload(ctx, claim);
     return next().then(() => handOff(ctx, compiled));
   };
+}
+
+/**
+ * Whether `file` refuses a symlink out of its folder, which a proxy that
+ * follows symlinks must then be kept from serving. A FileSystemStorage with
+ * followSymlinksOutside serves such files itself: nothing to check, so its
+ * hand-offs cost no look-up. Any other file with a path is checked.
+ */
+function confinesSymlinks(file: DownloadFile): boolean {
+  return !(file instanceof StorageFile && file.storage instanceof FileSystemStorage && file.storage.followSymlinksOutside);
 }
 
 function handOff(ctx: Context, compiled: CompiledRule[]): void {

@@ -50,7 +50,8 @@ export class FileSystemStorage implements Storage {
   /** Absolute path of the storage folder. */
   readonly location: string;
   readonly baseUrl: string | undefined;
-  readonly #followSymlinksOutside: boolean;
+  /** Whether files whose real path is outside `location` are served (false by default). */
+  readonly followSymlinksOutside: boolean;
   #realLocation: string | undefined;
 
   constructor(options: FileSystemStorageOptions) {
@@ -63,7 +64,7 @@ export class FileSystemStorage implements Storage {
     }
     this.location = resolve(options.location);
     this.baseUrl = checkBaseUrl('FileSystemStorage', options.baseUrl);
-    this.#followSymlinksOutside = options.followSymlinksOutside ?? false;
+    this.followSymlinksOutside = options.followSymlinksOutside ?? false;
   }
 
   exists(name: string): Promise<boolean> {
@@ -73,7 +74,7 @@ export class FileSystemStorage implements Storage {
   async stat(name: string): Promise<FileStat> {
     const full = this.#fullPath(name);
     try {
-      if (this.#followSymlinksOutside) return this.#toFileStat(name, await stat(full));
+      if (this.followSymlinksOutside) return this.#toFileStat(name, await stat(full));
       // A file right in the folder that is no symlink is inside: one lstat, nothing to resolve.
       const own = await lstat(full);
       if (isInFolder(name) && !own.isSymbolicLink()) return this.#toFileStat(name, own);
@@ -106,7 +107,7 @@ export class FileSystemStorage implements Storage {
     const temporary = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(folder, { recursive: true });
-      if (!this.#followSymlinksOutside) await this.#assertInside(name, join(await realpath(folder), 'x'));
+      if (!this.followSymlinksOutside) await this.#assertInside(name, join(await realpath(folder), 'x'));
       const source = typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
       await pipeline(source, createWriteStream(temporary));
       await rename(temporary, full);
@@ -123,7 +124,7 @@ export class FileSystemStorage implements Storage {
       // Unlink through the real parent, so a symlinked folder can never lead outside.
       const folder = await realpath(dirname(full));
       const target = join(folder, full.slice(dirname(full).length + 1));
-      if (!this.#followSymlinksOutside) await this.#assertInside(name, target);
+      if (!this.followSymlinksOutside) await this.#assertInside(name, target);
       await unlink(target);
     } catch (error) {
       const translated = this.#translate(name, error);
@@ -171,7 +172,7 @@ export class FileSystemStorage implements Storage {
    * rename between check and read can swap the file.
    */
   async #openInside(name: string, full: string): Promise<number> {
-    if (this.#followSymlinksOutside) return openFd(full, 'r');
+    if (this.followSymlinksOutside) return openFd(full, 'r');
     // A file right in the folder, opened without following a symlink, is inside: nothing to resolve.
     if (NO_FOLLOW !== undefined && isInFolder(name)) {
       try {

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { storageDownload } from '../../src/routes.js';
+import { FileSystemStorage } from '../../storages/filesystem.js';
 import type { LazyBody } from '../../src/lazyBody.js';
 import { xSendfile } from '../../src/xSendfile.js';
 import { appWith } from '../support/app.js';
@@ -64,6 +65,23 @@ describe('xSendfile offloaded response', function () {
       expect(res.text, rule.backend).to.equal('');
       expect(storage.calls, rule.backend).to.deep.equal(['stat report.txt']);
       expect((await request(checked.callback()).get('/media/missing.txt')).status, rule.backend).to.equal(404);
+    }
+  });
+
+  it('looks nothing up for such a proxy when the storage follows symlinks out of its folder itself', async function () {
+    const looked: string[] = [];
+    class Watched extends FileSystemStorage {
+      override stat(name: string) {
+        looked.push(name);
+        return super.stat(name);
+      }
+    }
+    for (const [followSymlinksOutside, expected] of [[true, []], [false, ['report.txt']]] as const) {
+      looked.length = 0;
+      const trusting = mediaApp(new Watched({ location: media.location, followSymlinksOutside }), xSendfile({ sourceDir: media.location, destinationDir: '/srv/x' }, { backend: 'apache' }));
+      const res = await request(trusting.callback()).get('/media/report.txt');
+      expect(res.headers['x-sendfile']).to.equal('/srv/x/report.txt');
+      expect(looked, `followSymlinksOutside: ${followSymlinksOutside}`).to.deep.equal(expected);
     }
   });
 

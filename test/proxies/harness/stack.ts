@@ -80,6 +80,8 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   const router = new Router();
   router.get('/direct/*path', storageDownload({ storage }));
   router.get('/files/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage }));
+  // A storage that serves symlinks out of its folder: Apache and Caddy hand-offs then skip the app's look-up.
+  router.get('/trusting/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage: new FileSystemStorage({ location: media, followSymlinksOutside: true }) }));
   // A hand-off the app would never make: ?to= is sent as is, to see what the proxy refuses.
   router.get('/forged', (ctx) => {
     ctx.set(handOffHeader(proxy), Buffer.from(String(ctx.query.to), 'utf8').toString('latin1'));
