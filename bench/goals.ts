@@ -4,7 +4,7 @@ import { fileCase, HELLO, type Case, type Cell } from './measure.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
 import type { Plan } from './plan.js';
 import type { SlowDownloadResult } from './slowDownload.js';
-import { summarize, type Summary } from './summary.js';
+import { pairedRatio, summarize, type Summary } from './summary.js';
 
 export interface MemoryResult extends SlowDownloadResult {
   label: string;
@@ -24,15 +24,17 @@ export interface GoalRow {
 const RSS_LIMIT = 64 * MiB;
 
 export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): GoalRow[] {
+  const cellOf = (group: string, id: string, length: number): Cell | undefined =>
+    cells.find((candidate) => candidate.group === group && candidate.contender.id === id && candidate.case.length === length);
   const find = (group: string, id: string, length: number): Summary | undefined => {
-    const cell = cells.find((candidate) => candidate.group === group && candidate.contender.id === id && candidate.case.length === length);
+    const cell = cellOf(group, id, length);
     return cell && summarize(cell);
   };
   const rows: GoalRow[] = [];
   const overhead = (measure: string, group: string, testCase: Case, maximum: number) => {
-    const [ours, theirs] = [find(group, 'library', testCase.length), find(group, 'floor', testCase.length)];
+    const [ours, theirs] = [cellOf(group, 'library', testCase.length), cellOf(group, 'floor', testCase.length)];
     if (!ours || !theirs) return;
-    const cost = 1 - ours.score / theirs.score;
+    const cost = 1 - pairedRatio(ours, theirs);
     rows.push({ measure, case: testCase.label, figure: `${(cost * 100).toFixed(1)} % overhead`, goal: `≤ ${maximum * 100} %`, pass: cost <= maximum });
   };
   const cpuShare = (measure: string, streamed: number | undefined, offloaded: number | undefined, size: number, maximum?: number) => {
@@ -42,9 +44,9 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     rows.push({ measure, case: formatSize(size), figure, goal: maximum === undefined ? 'reported' : `≤ ${maximum * 100} %`, pass: maximum === undefined ? undefined : share <= maximum });
   };
   const ratio = (measure: string, group: string, [id, versus]: [string, string], testCase: Case, minimum?: number) => {
-    const [ours, theirs] = [find(group, id, testCase.length), find(group, versus, testCase.length)];
+    const [ours, theirs] = [cellOf(group, id, testCase.length), cellOf(group, versus, testCase.length)];
     if (!ours || !theirs) return;
-    const value = ours.score / theirs.score;
+    const value = pairedRatio(ours, theirs);
     rows.push({ measure, case: testCase.label, figure: `${value.toFixed(3)}×`, goal: minimum === undefined ? 'reported' : `≥ ${minimum.toFixed(2)}×`, pass: minimum === undefined ? undefined : value >= minimum });
   };
 
