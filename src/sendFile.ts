@@ -23,25 +23,21 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
   // A file an offload middleware claims needs no validators and no ranges:
   // the proxy (or S3) does those. It is looked up only when the plan asks.
   const offload = offloadPlan(ctx, file);
+  if (offload?.checkFile) await file.stat();
+  // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
+  const willRead = !offload && ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
+  const stat = offload ? {} : await file.stat({ willRead });
+  const headers = downloadHeaders(basename, stat, options);
+  ctx.set(headers);
+  ctx.status = 200;
   if (offload) {
-    if (offload.checkFile) await file.stat();
-    const headers = downloadHeaders(basename, {}, options);
-    ctx.set(headers);
-    ctx.status = 200;
     // No body: the offload middleware sets the response's, and nothing is opened.
     recordDownload(ctx, { file, options, basename, headers, body: undefined, offload });
     return;
   }
 
-  // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
-  const willRead = ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
-  const stat = await file.stat({ willRead });
   // Every answer without a body below frees what stat kept open.
   const release = () => file.release?.();
-  const headers = downloadHeaders(basename, stat, options);
-  ctx.set(headers);
-  ctx.status = 200;
-
   let open = () => file.open();
   let length = stat.size;
   const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
