@@ -100,7 +100,7 @@ async function streaming(): Promise<void> {
 async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
   // Behind Apache the app looks each file up, since mod_xsendfile follows symlinks; a storage
   // that follows them out itself skips it. Measured where per-request work shows: small files.
-  const withLookUp = proxy === 'apache';
+  const withLookUp = proxy === 'apache' && plan.sizes.some((size) => size < plan.staticFrom);
   const [floor, library, trusting] = await Promise.all([
     node(`offload-floor-${proxy}`, 'contenders/koaOffload.ts', { BENCH_BACKEND: proxy }),
     node(`offload-library-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
