@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import type { DownloadFile } from '../../src/downloadFile.js';
 import { download, storageDownload, virtualDownload } from '../../src/routes.js';
 import { VirtualFile } from '../../src/virtualFile.js';
 import { xSendfile } from '../../src/xSendfile.js';
+import { announceOffload, untouchedDownload, type OffloadPlan } from '../../src/record.js';
+import { CountingStorage } from '../support/countingStorage.js';
 import { appWith } from '../support/app.js';
 import { mediaApp, mediaFolder } from './fixtures.js';
 
@@ -192,5 +195,31 @@ describe('xSendfile mounting', function () {
     expect(outerThroughRoute.headers['x-accel-redirect']).to.equal('/global/b.txt');
     expect(outerThroughRoute.headers['x-sendfile']).to.equal(undefined);
     expect((await request(app.callback()).get('/plain/docs/a.txt')).headers['x-accel-redirect']).to.equal('/global/docs/a.txt');
+  });
+});
+
+describe('An offload middleware of your own (the README example)', function () {
+  const toCdn: OffloadPlan = { checkFile: false };
+  const cdnRedirect: Middleware = async (ctx, next) => {
+    announceOffload(ctx, (file) => (file.url?.startsWith('https://cdn.example.com/') ? toCdn : undefined));
+    await next();
+    const download = untouchedDownload(ctx);
+    if (download?.offload !== toCdn || !download.file.url) return;
+    ctx.remove('Content-Disposition');
+    ctx.redirect(download.file.url);
+  };
+
+  it('redirects the files it claims, which the route never opens, and leaves the others streamed', async function () {
+    const storage = new CountingStorage(new MemoryStorage({ baseUrl: 'https://cdn.example.com/media/' }));
+    await storage.save('a.txt', 'on the CDN');
+    const local = new MemoryStorage();
+    await local.save('b.txt', 'streamed');
+    const claimed = await request(appWith(cdnRedirect, storageDownload({ storage, name: 'a.txt' })).callback()).get('/');
+    expect(claimed.status).to.equal(302);
+    expect(claimed.headers['location']).to.equal('https://cdn.example.com/media/a.txt');
+    expect(claimed.headers['content-disposition']).to.equal(undefined);
+    expect(storage.calls).to.deep.equal([]);
+    const streamed = await request(appWith(cdnRedirect, storageDownload({ storage: local, name: 'b.txt' })).callback()).get('/');
+    expect([streamed.status, streamed.text]).to.deep.equal([200, 'streamed']);
   });
 });
