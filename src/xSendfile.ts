@@ -74,8 +74,8 @@ function handOff(ctx: Context, compiled: CompiledRule[]): void {
   // An empty body with Content-Length: 0, never the file's length (the proxy
   // sets that). The proxy then knows the hand-off is over and can reuse its
   // kept-alive connection to the app: without the length (a chunked empty
-  // body), nginx closed it after every hand-off, 0.28x the offload floor
-  // instead of 0.86x at 13 bytes (npm run bench). A string: Node writes it and
+  // body), nginx closed it after every hand-off, 0.28× the offload floor
+  // instead of 0.86× at 13 bytes (npm run bench). A string: Node writes it and
   // the headers in one write(2), an empty Buffer with a slower writev(2). A
   // null body would lose Content-Type in Koa.
   ctx.body = '';

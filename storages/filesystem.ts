@@ -38,8 +38,10 @@ const readlink = promisify(readlinkCallback);
 // the path of the very file we will read: no window between check and use.
 const FD_LINKS = process.platform === 'linux' ? '/proc/self/fd/' : undefined;
 
-// open(2) fails with ELOOP on a symlink instead of following it (not on Windows).
+// open(2) then fails on a symlink instead of following it: ELOOP (Linux,
+// macOS) or EMLINK (FreeBSD). Windows has no such flag.
 const NO_FOLLOW: number | undefined = constants.O_NOFOLLOW;
+const IS_SYMLINK = new Set(['ELOOP', 'EMLINK']);
 
 /** A valid name without `/` names a file right in the storage folder. */
 function isInFolder(name: string): boolean {
@@ -172,13 +174,15 @@ export class FileSystemStorage implements Storage {
    * rename between check and read can swap the file.
    */
   async #openInside(name: string, full: string): Promise<number> {
+    // A plain descriptor, not a FileHandle: fs.createReadStream reads it with
+    // callbacks, cheaper per chunk than a FileHandle's promise reads.
     if (this.followSymlinksOutside) return openFd(full, 'r');
     // A file right in the folder, opened without following a symlink, is inside: nothing to resolve.
     if (NO_FOLLOW !== undefined && isInFolder(name)) {
       try {
         return await openFd(full, constants.O_RDONLY | NO_FOLLOW);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+        if (!IS_SYMLINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       }
     }
     const fd = await openFd(full, 'r');
