@@ -78,10 +78,12 @@ export class FileSystemStorage implements Storage {
     try {
       if (this.followSymlinksOutside) return this.#toFileStat(name, await stat(full));
       // A file right in the folder that is no symlink is inside: one lstat, nothing to resolve.
-      const own = await lstat(full);
-      if (isInFolder(name) && !own.isSymbolicLink()) return this.#toFileStat(name, own);
+      if (isInFolder(name)) {
+        const own = await lstat(full);
+        if (!own.isSymbolicLink()) return this.#toFileStat(name, own);
+      }
       await this.#assertInside(name, await realpath(full));
-      return this.#toFileStat(name, own.isSymbolicLink() ? await stat(full) : own);
+      return this.#toFileStat(name, await stat(full));
     } catch (error) {
       throw this.#translate(name, error);
     }
