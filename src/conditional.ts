@@ -28,18 +28,23 @@ export function evaluateConditions(method: string, headers: IncomingHttpHeaders,
   return 'proceed';
 }
 
-/** If-Range: an ETag must match strongly, a date must equal Last-Modified exactly. */
+/** If-Range (RFC 9110 §13.1.5): one ETag that must match strongly, or a date that must equal Last-Modified exactly. */
 export function rangeIsFresh(ifRange: string | undefined, validators: Validators): boolean {
   if (!ifRange) return true;
-  if (ifRange.includes('"')) return matchesStrongly(ifRange, validators.etag);
+  if (ifRange.includes('"')) return isStrong(validators.etag) && ifRange.trim() === validators.etag;
   const date = parseDate(ifRange);
   const modified = parseDate(validators.lastModified);
-  return date !== undefined && modified !== undefined && modified <= date;
+  return date !== undefined && date === modified;
 }
 
+/** `*` matches any file that exists (every file that gets here); a list matches only a strong ETag of its own. */
 function matchesStrongly(header: string, etag: string | undefined): boolean {
-  if (!etag || etag.startsWith('W/')) return header.trim() === '*' && etag !== undefined;
-  return header.trim() === '*' || header.split(',').some((tag) => tag.trim() === etag);
+  if (header.trim() === '*') return true;
+  return isStrong(etag) && header.split(',').some((tag) => tag.trim() === etag);
+}
+
+function isStrong(etag: string | undefined): etag is string {
+  return etag !== undefined && !etag.startsWith('W/');
 }
 
 function parseDate(value: string | undefined): number | undefined {

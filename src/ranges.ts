@@ -15,8 +15,10 @@ export const MAX_RANGES = 16;
 /** The ranges to serve; 'unsatisfiable' for a 416; undefined to serve the whole file. */
 export function selectRanges(header: string | undefined, size: number): ByteRange[] | 'unsatisfiable' | undefined {
   if (!header) return undefined;
+  // Range units are case-insensitive (RFC 9110 §14.1); range-parser knows only 'bytes'.
+  const bytes = header.replace(/^bytes=/i, 'bytes=');
   // range-parser refuses a suffix longer than the file; RFC 9110 §14.1.3 serves the whole file then.
-  const suffixesClamped = header.replace(/([=,]\s*)-(\d+)/g, (spec, lead: string, length: string) => (Number(length) > size ? `${lead}-${size}` : spec));
+  const suffixesClamped = bytes.replace(/([=,]\s*)-(\d+)/g, (spec, lead: string, length: string) => (Number(length) > size ? `${lead}-${size}` : spec));
   const ranges = parseRange(size, suffixesClamped, { combine: true });
   if (ranges === -1) return 'unsatisfiable';
   if (ranges === -2 || ranges.type !== 'bytes' || ranges.length > MAX_RANGES) return undefined;

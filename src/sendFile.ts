@@ -43,13 +43,17 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
   const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
   const condition = evaluateConditions(ctx.method, ctx.headers, validators);
   if (condition === 'not-modified') {
+    // A 304 updates the cached response's validators (RFC 9110 §15.4.5); it is no file to save.
     release();
+    ctx.remove('Content-Disposition');
+    ctx.remove('Accept-Ranges');
     return void (ctx.status = 304);
   }
   if (condition === 'precondition-failed') return refuse(ctx, 412, release);
 
+  // Range applies to GET only (RFC 9110 §14.2): a HEAD answers with the whole file's headers.
   const size = stat.size;
-  const ranges = size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
+  const ranges = ctx.method === 'GET' && size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
   if (ranges === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${size}`);
     return refuse(ctx, 416, release);

@@ -146,6 +146,48 @@ describe('Conditional and range requests', function () {
     expect((await get({ Range: 'bytes=0-1', 'If-Range': new Date(Date.parse(lastModified) - 1000).toUTCString() })).status).to.equal(200);
   });
 
+  it('serves the whole file to an If-Range date later than Last-Modified: only the exact date matches', async function () {
+    const lastModified = (await get()).headers['last-modified']!;
+    const later = await get({ Range: 'bytes=0-1', 'If-Range': new Date(Date.parse(lastModified) + 1000).toUTCString() });
+    expect(later.status).to.equal(200);
+    expect(binary(later).toString()).to.equal(DIGITS);
+  });
+
+  it('serves the whole file to an If-Range with a weak ETag, even one equal to its own', async function () {
+    expect((await get({ Range: 'bytes=0-1', 'If-Range': `W/${etag}` })).status).to.equal(200);
+  });
+
+  it('answers 200 to If-Unmodified-Since exactly equal to Last-Modified', async function () {
+    const lastModified = (await get()).headers['last-modified']!;
+    expect((await get({ 'If-Unmodified-Since': lastModified })).status).to.equal(200);
+  });
+
+  it('answers 412 to an If-Match with a weak ETag: If-Match compares strongly', async function () {
+    expect((await get({ 'If-Match': `W/${etag}` })).status).to.equal(412);
+  });
+
+  it('takes the range unit in any case: Bytes=0-4 is a range', async function () {
+    const res = await get({ Range: 'Bytes=0-4' });
+    expect(res.status).to.equal(206);
+    expect(binary(res).toString()).to.equal('01234');
+    expect((await get({ Range: 'BYTES=-2' })).headers['content-range']).to.equal('bytes 18-19/20');
+  });
+
+  it('answers 304 without Content-Disposition or Accept-Ranges: it is no file to save', async function () {
+    const res = await get({ 'If-None-Match': etag });
+    expect(res.status).to.equal(304);
+    expect(res.headers['content-disposition']).to.equal(undefined);
+    expect(res.headers['accept-ranges']).to.equal(undefined);
+  });
+
+  it('answers HEAD with a Range like a HEAD without one: 200 and the whole length, since Range is for GET only', async function () {
+    const head = await agent.head('/').set('Range', 'bytes=0-4');
+    expect(head.status).to.equal(200);
+    expect(head.headers['content-length']).to.equal('20');
+    expect(head.headers['content-range']).to.equal(undefined);
+    expect(head.headers['accept-ranges']).to.equal('bytes');
+  });
+
   it('answers HEAD with the GET headers, no body, and opens nothing', async function () {
     const head = await agent.head('/');
     const full = await get();
@@ -155,6 +197,26 @@ describe('Conditional and range requests', function () {
     }
     expect(head.text ?? '').to.equal('');
     expect(storage.opens).to.have.length(1); // the GET's only
+  });
+});
+
+describe('Conditional and range requests on files without an ETag, and empty files', function () {
+  const noEtag = appWith(virtualDownload(() => new VirtualFile({ name: 'gen.txt', size: 6, stream: () => ['abc', 'def'] })));
+  const empty = appWith(virtualDownload(() => new VirtualFile({ name: 'empty.txt', content: '' })));
+
+  it('answers 200 to If-Match: * on an existing file that has no ETag', async function () {
+    const res = await fetchAs(request(noEtag.callback()).get('/').set('If-Match', '*'));
+    expect(res.headers['etag']).to.equal(undefined);
+    expect(res.status).to.equal(200);
+    expect(binary(res).toString()).to.equal('abcdef');
+  });
+
+  it('answers 416 to any range of an empty file, a suffix included', async function () {
+    for (const range of ['bytes=-5', 'bytes=0-', 'bytes=0-0']) {
+      const res = await fetchAs(request(empty.callback()).get('/').set('Range', range));
+      expect(res.status, range).to.equal(416);
+      expect(res.headers['content-range'], range).to.equal('bytes */0');
+    }
   });
 });
 
