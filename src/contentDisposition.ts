@@ -20,7 +20,8 @@ export function safeBasename(name: string): string {
   if (safe.length > MAX_NAME_LENGTH) {
     const dot = safe.lastIndexOf('.');
     const extension = dot > 0 && safe.length - dot <= 16 ? safe.slice(dot) : '';
-    safe = safe.slice(0, MAX_NAME_LENGTH - extension.length) + extension;
+    // Cut between characters: half an emoji (a lone surrogate) cannot be percent-encoded.
+    safe = safe.slice(0, MAX_NAME_LENGTH - extension.length).replace(/[\ud800-\udbff]$/, '') + extension;
   }
   return safe || 'download';
 }

@@ -13,6 +13,12 @@ export interface DownloadFile {
   /** URL: X-Sendfile rules (`sourceUrl`) can offload it. */
   readonly url?: string | undefined;
   /**
+   * False when the bytes can be read once only (a stream, not a factory of
+   * streams): no Accept-Ranges, and a Range gets the whole body with 200.
+   * Default: ranges are served whenever the size is known.
+   */
+  readonly acceptsRanges?: boolean;
+  /**
    * Size may be unknown for generated content. With `{ willRead: true }`
    * (a plain GET) a file may open itself now and keep what it opened for the
    * next open(): then release() frees it if no body follows.

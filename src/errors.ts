@@ -2,8 +2,10 @@
  * Typed errors of koa-downloadview.
  *
  * Each carries the HTTP `status` a download route answers with. Client
- * errors (4xx) have `expose = true`: their messages name only what the client
- * asked for, and Koa's default handler then neither logs them nor hides them.
+ * errors (4xx) have `expose = true`, and Koa's default handler sends their
+ * message as the body: so the message names no file and no path (which may be
+ * the app's, not the client's), only what was wrong. The name and the reason
+ * stay on the error, and NODE_DEBUG=koa-downloadview logs them.
  * Server errors (5xx) have `expose = false`: Koa logs them and replies with
  * the bare status text, so a path or an upstream message never reaches a client.
  */
@@ -29,7 +31,7 @@ export class FileNotFoundError extends DownloadViewError {
   readonly reason: string | undefined;
 
   constructor(readonly fileName: string, options?: { cause?: unknown; reason?: string }) {
-    super(`File not found: ${JSON.stringify(fileName)}`, options);
+    super('File not found', options);
     this.reason = options?.reason;
   }
 }
@@ -39,8 +41,8 @@ export class InvalidNameError extends DownloadViewError {
   override readonly status = 400;
   override readonly expose = true;
 
-  constructor(readonly fileName: string, reason: string) {
-    super(`Invalid file name ${JSON.stringify(fileName)}: ${reason}`);
+  constructor(readonly fileName: string, readonly reason: string) {
+    super(`Invalid file name: ${reason}`);
   }
 }
 

@@ -5,6 +5,11 @@ import { contentDisposition } from './contentDisposition.js';
 import { memoize } from './memoize.js';
 import type { DownloadOptions } from './options.js';
 
+/** Whether a header can carry `value` as given: printable ASCII and tabs (a control character would split it, non-ASCII would fail to send). */
+export function isHeaderValue(value: unknown): value is string {
+  return typeof value === 'string' && /^[\t\x20-\x7e]*$/.test(value);
+}
+
 /** From the options, else the storage, else the file name; a charset for text types only. */
 export function contentType(basename: string, stat: Partial<FileStat>, options: DownloadOptions): string {
   const type = options.contentType ?? stat.contentType ?? typeOfName(basename);
@@ -22,7 +27,7 @@ export function entityTag(stat: Partial<FileStat>): string | undefined {
   return `W/"${stat.size.toString(16)}-${stat.modifiedTime.getTime().toString(16)}"`;
 }
 
-export function downloadHeaders(basename: string, stat: Partial<FileStat>, options: DownloadOptions): Record<string, string> {
+export function downloadHeaders(basename: string, stat: Partial<FileStat>, options: DownloadOptions, acceptsRanges = true): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': contentType(basename, stat, options),
     'Content-Disposition': contentDisposition(basename, options.attachment ?? true),
@@ -31,6 +36,6 @@ export function downloadHeaders(basename: string, stat: Partial<FileStat>, optio
   if (stat.modifiedTime) headers['Last-Modified'] = stat.modifiedTime.toUTCString();
   const etag = entityTag(stat);
   if (etag) headers['ETag'] = etag;
-  if (stat.size !== undefined) headers['Accept-Ranges'] = 'bytes';
+  if (stat.size !== undefined && acceptsRanges) headers['Accept-Ranges'] = 'bytes';
   return headers;
 }

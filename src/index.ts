@@ -8,7 +8,7 @@ export { VirtualFile, type VirtualFileOptions } from './virtualFile.js';
 export { HTTPFile, type HTTPFileOptions } from './httpFile.js';
 export { FileSystemStorage, type FileSystemStorageOptions } from '../storages/filesystem.js';
 export { MemoryStorage, type MemoryStorageOptions } from '../storages/memory.js';
-export type { Storage, FileStat, ByteRange, SaveContent, SaveOptions } from '../storages/storage.js';
+export type { Storage, FileStat, ByteRange, SaveContent, SaveOptions, OpenedFile } from '../storages/storage.js';
 export { DownloadViewError, FileNotFoundError, InvalidNameError, ImproperlyConfiguredError, StorageError } from './errors.js';
 export { recordedDownload, untouchedDownload, announceOffload, type RecordedDownload, type OffloadPredicate, type OffloadPlan } from './record.js';
 export { xSendfile, type XSendfileOptions } from './xSendfile.js';

@@ -5,10 +5,12 @@
  */
 import type { Context, Middleware } from 'koa';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { debuglog } from 'node:util';
 import { FileSystemStorage } from '../storages/filesystem.js';
 import type { Storage } from '../storages/storage.js';
 import type { DownloadFile } from './downloadFile.js';
-import { ImproperlyConfiguredError, InvalidNameError } from './errors.js';
+import { DownloadViewError, ImproperlyConfiguredError, InvalidNameError } from './errors.js';
+import { isHeaderValue } from './headers.js';
 import { HTTPFile, type HTTPFileOptions } from './httpFile.js';
 import type { DownloadOptions } from './options.js';
 import { sendFile } from './sendFile.js';
@@ -18,15 +20,17 @@ import type { VirtualFile } from './virtualFile.js';
 type Resolver<T> = (ctx: Context) => T | undefined | Promise<T | undefined>;
 type PerRequest<T> = T | ((ctx: Context) => T);
 
-// Header values come from these options verbatim: a control character would fail every request.
+const debug = debuglog('koa-downloadview');
+
+// Header values come from these options verbatim: a control or non-ASCII character would fail every request.
 const HEADER_OPTIONS = ['contentType', 'charset', 'cacheControl'] as const;
 
 /** Rejects at start-up the options that would fail, or misbehave, on every request. */
 function checkOptions(options: DownloadOptions): void {
   for (const option of HEADER_OPTIONS) {
     const value = options[option];
-    if (value !== undefined && value !== false && (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value))) {
-      throw new ImproperlyConfiguredError(`The ${option} option must be a header value without control characters, e.g. ${option === 'cacheControl' ? "'private, max-age=3600'" : option === 'charset' ? "'utf-8'" : "'application/pdf'"}; got ${JSON.stringify(value)}.`);
+    if (value !== undefined && value !== false && !isHeaderValue(value)) {
+      throw new ImproperlyConfiguredError(`The ${option} option must be a header value without control characters, e.g. ${option === 'cacheControl' ? "'private, max-age=3600'" : option === 'charset' ? "'utf-8'" : "'application/pdf'"}, in printable ASCII; got ${JSON.stringify(value)}.`);
     }
   }
   if (options.attachment !== undefined && typeof options.attachment !== 'boolean') {
@@ -42,16 +46,28 @@ export function download(resolveFile: Resolver<DownloadFile>, options: DownloadO
   if (typeof resolveFile !== 'function') throw new ImproperlyConfiguredError('download(resolve) needs a function (ctx) => DownloadFile.');
   checkOptions(options);
   return async (ctx) => {
-    const file = await resolveFile(ctx);
-    if (!file) return ctx.throw(404);
-    await sendFile(ctx, file, options);
+    try {
+      const file = await resolveFile(ctx);
+      if (!file) return ctx.throw(404);
+      await sendFile(ctx, file, options);
+    } catch (error) {
+      logRefusal(ctx, error);
+      throw error;
+    }
   };
+}
+
+/** The client sees only the status and a sentence without names; the developer sees the rest with NODE_DEBUG=koa-downloadview. */
+function logRefusal(ctx: Context, error: unknown): void {
+  if (!debug.enabled || !(error instanceof DownloadViewError)) return;
+  const { fileName, reason } = error as DownloadViewError & { fileName?: string; reason?: string };
+  debug('%s %s: %d %s%s%s', ctx.method, ctx.url, error.status, error.message, fileName === undefined ? '' : ` (${JSON.stringify(fileName)})`, reason ? `: ${reason}` : '');
 }
 
 export interface StorageDownloadOptions extends DownloadOptions {
   storage: Storage;
-  /** A fixed name, or a function of the request. Default: the router parameter `param`. */
-  name?: PerRequest<string>;
+  /** A fixed name, or a function of the request (undefined → 404). Default: the router parameter `param`. */
+  name?: PerRequest<string | undefined>;
   /** The router parameter holding the name; default `path`. */
   param?: string;
 }
@@ -71,8 +87,8 @@ export function storageDownload(options: StorageDownloadOptions): Middleware {
 export interface PathDownloadOptions extends DownloadOptions {
   /** Mandatory: no file outside this folder is ever served. */
   root: string;
-  /** A path inside root (relative to it, or absolute), fixed or per request. Default: the router parameter `param`. */
-  path?: PerRequest<string>;
+  /** A path inside root (relative to it, or absolute), fixed or per request (undefined → 404). Default: the router parameter `param`. */
+  path?: PerRequest<string | undefined>;
   /** The router parameter holding the path; default `path`. */
   param?: string;
 }
@@ -82,9 +98,10 @@ export function pathDownload(options: PathDownloadOptions): Middleware {
   const { root, path, param, ...downloadOptions } = options ?? ({} as PathDownloadOptions);
   if (!root) throw new ImproperlyConfiguredError('pathDownload needs a root folder: pathDownload({ root: "/srv/files", path }). Files outside it are never served.');
   const storage = new FileSystemStorage({ location: root });
-  const toName = (target: string): string => {
+  const toName = (target: string | undefined): string | undefined => {
+    if (!target) return undefined;
     const name = isAbsolute(target) ? relative(storage.location, resolve(target)) : target;
-    if (name.startsWith(`..${sep}`) || name === '..' || isAbsolute(name)) throw new InvalidNameError(target, `outside the root ${storage.location}`);
+    if (name.startsWith(`..${sep}`) || name === '..' || isAbsolute(name)) throw new InvalidNameError(target, 'outside the root');
     return name;
   };
   if (typeof path === 'string') {

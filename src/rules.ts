@@ -14,7 +14,7 @@ export interface Rule {
   backend?: BackendName;
   /** Matches `file.path` below this absolute folder, on path-segment boundaries. */
   sourceDir?: string;
-  /** Matches `file.url` below this URL prefix (the storage's baseUrl), on path-segment boundaries. */
+  /** Matches `file.url` below this URL prefix (the storage's baseUrl), on path-segment boundaries; only files on local disk (with a `path`). */
   sourceUrl?: string;
   /** apache, lighttpd: the folder where the proxy opens the files. */
   destinationDir?: string;
@@ -108,7 +108,8 @@ function matcher(rule: Rule, fail: (sentence: string) => never): CompiledRule['m
       fail(`sourceUrl must be the URL prefix of the files (the storage's baseUrl), without query or fragment, e.g. '/media/' or 'https://cdn.example/media/'; got ${JSON.stringify(sourceUrl)}.`);
     }
     const prefix = sourceUrl.endsWith('/') ? sourceUrl : `${sourceUrl}/`;
-    return (file) => (file.url?.startsWith(prefix) ? decodedName(file.url.slice(prefix.length)) : undefined);
+    // A file without a path (memory, S3) has a URL too, but the proxy cannot open it: it streams.
+    return (file) => (file.path !== undefined && file.url?.startsWith(prefix) ? decodedName(file.url.slice(prefix.length)) : undefined);
   }
   return fail("it matches nothing: give sourceDir (the folder of the files on disk, e.g. the storage's location) or sourceUrl (the storage's baseUrl).");
 }

@@ -18,8 +18,6 @@ import { offloadPlan, recordDownload } from './record.js';
  * (404 missing, 400 invalid name, 502/500 broken storage).
  */
 export async function sendFile(ctx: Context, file: DownloadFile, options: DownloadOptions = {}): Promise<void> {
-  const basename = typeof options.basename === 'function' ? options.basename(ctx, file) : (options.basename ?? posix.basename(file.name));
-
   // A file an offload middleware claims needs no validators and no ranges:
   // the proxy (or S3) does those. It is looked up only when the plan asks.
   const offload = offloadPlan(ctx, file);
@@ -27,7 +25,9 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
   // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
   const willRead = !offload && ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
   const stat = offload ? {} : await file.stat({ willRead });
-  const headers = downloadHeaders(basename, stat, options);
+  const basename = typeof options.basename === 'function' ? options.basename(ctx, file) : (options.basename ?? posix.basename(file.name));
+  const acceptsRanges = file.acceptsRanges !== false;
+  const headers = downloadHeaders(basename, stat, options, acceptsRanges);
   ctx.set(headers);
   ctx.status = 200;
   if (offload) {
@@ -53,7 +53,7 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
 
   // Range applies to GET only (RFC 9110 §14.2): a HEAD answers with the whole file's headers.
   const size = stat.size;
-  const ranges = ctx.method === 'GET' && size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
+  const ranges = ctx.method === 'GET' && acceptsRanges && size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
   if (ranges === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${size}`);
     return refuse(ctx, 416, release);

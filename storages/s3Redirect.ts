@@ -26,7 +26,7 @@ const REDIRECT: OffloadPlan = { checkFile: false };
 /**
  * Opt-in redirect offload for files of an S3Storage. Mount it globally
  * (`app.use(signedUrlRedirect())`) or per route
- * (`router.get('/s3/:path(.*)', signedUrlRedirect(), storageDownload({ storage }))`).
+ * (`router.get('/s3/*path', signedUrlRedirect(), storageDownload({ storage }))`).
  *
  * The route skips stat, conditional and Range work for S3 files, and S3
  * answers the signed URL with the route's Content-Disposition and

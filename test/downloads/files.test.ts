@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { HTTPFile, VirtualFile, httpDownload, virtualDownload, type DownloadFile } from '../../src/index.js';
+import { tmpdir } from 'node:os';
+import { HTTPFile, ImproperlyConfiguredError, MemoryStorage, StorageFile, VirtualFile, download, httpDownload, pathDownload, storageDownload, virtualDownload, type DownloadFile, type OpenedFile, type Storage } from '../../src/index.js';
 import { appWith, listen } from '../support/app.js';
 import { readAll } from '../support/streams.js';
 
@@ -39,6 +40,39 @@ describe('VirtualFile', function () {
     expect(() => new VirtualFile({ name: 'a', content: 'x', stream: () => [] })).to.throw(TypeError, /exactly one/);
   });
 
+  it('refuses a size that is not a whole number of bytes, and a contentType a header cannot carry, with a sentence', function () {
+    for (const size of [Number.NaN, -1, 1.5, Infinity, '10' as never]) {
+      expect(() => new VirtualFile({ name: 'a', stream: () => [], size }), String(size)).to.throw(ImproperlyConfiguredError, /size is the stream's length in bytes, a whole number from 0 up/);
+    }
+    expect(() => new VirtualFile({ name: 'a', content: 'x', contentType: 'text/\u0100' })).to.throw(ImproperlyConfiguredError, /contentType must be a header value in printable ASCII, e.g. 'text\/csv'/);
+    expect(() => storageDownload({ storage: new MemoryStorage(), charset: 'utf-\u0100' })).to.throw(ImproperlyConfiguredError, /charset option must be a header value .* in printable ASCII/);
+    expect(() => storageDownload({ storage: new MemoryStorage(), contentType: 'text/\u0100' })).to.throw(ImproperlyConfiguredError, /contentType option must be a header value/);
+  });
+
+  it('serves a one-shot stream whole, without Accept-Ranges, even when its size is known and a range is asked', async function () {
+    const oneShot = [
+      ['a generator', () => new VirtualFile({ name: 'a.txt', size: 10, stream: (function* () { yield '01234'; yield '56789'; })() })],
+      ['a Readable', () => new VirtualFile({ name: 'a.txt', size: 10, stream: Readable.from(['01234', '56789']) })],
+    ] as const;
+    const ranged = async (make: () => VirtualFile, range: string) => {
+      const server = await listen(appWith(virtualDownload(make)));
+      try {
+        const res = await fetch(`${server.url}/`, { headers: { Range: range } });
+        return { status: res.status, acceptRanges: res.headers.get('accept-ranges'), body: await res.text() };
+      } finally {
+        await server.close();
+      }
+    };
+    for (const [kind, make] of oneShot) {
+      for (const range of ['bytes=0-1', 'bytes=0-1,5-6']) {
+        expect(await ranged(make, range), `${kind} ${range}`).to.deep.equal({ status: 200, acceptRanges: null, body: '0123456789' });
+      }
+    }
+    const factory = await ranged(() => new VirtualFile({ name: 'a.txt', size: 10, stream: () => ['01234', '56789'] }), 'bytes=0-1,5-6');
+    expect(factory).to.include({ status: 206, acceptRanges: 'bytes' });
+    expect(factory.body).to.include('\r\n\r\n01\r\n').and.include('\r\n\r\n56\r\n');
+  });
+
   it('is never offloaded: it has neither path nor URL', function () {
     const file: DownloadFile = new VirtualFile({ name: 'a', content: 'x' });
     expect(file.path).to.equal(undefined);
@@ -50,6 +84,38 @@ describe('VirtualFile', function () {
     const outcome = await fetch(`${server.url}/`).then((res) => res.text()).then(() => 'complete', () => 'aborted');
     expect(outcome).to.equal('aborted');
     await server.close();
+  });
+});
+
+describe('StorageFile and pathDownload without a file name', function () {
+  const storage = new MemoryStorage();
+
+  it("answers 404, as Django does, when the app's field is empty or null", async function () {
+    for (const name of ['', null, undefined]) {
+      const app = appWith(download(() => new StorageFile(storage, name as never)));
+      expect((await request(app.callback()).get('/')).status, String(name)).to.equal(404);
+    }
+  });
+
+  it("answers 404 to a folder's name ending in /, and 400 to a hostile name", async function () {
+    await storage.save('reports/a.txt', 'a');
+    const app = appWith(storageDownload({ storage, name: (ctx) => String(ctx.query['n']) }));
+    expect((await request(app.callback()).get('/').query({ n: 'reports/' })).status).to.equal(404);
+    expect((await request(app.callback()).get('/').query({ n: '../reports/a.txt' })).status).to.equal(400);
+  });
+
+  it('pathDownload answers 404 when its path function returns undefined', async function () {
+    const app = appWith(pathDownload({ root: tmpdir(), path: () => undefined }));
+    expect((await request(app.callback()).get('/')).status).to.equal(404);
+  });
+});
+
+describe('The public types', function () {
+  it('include OpenedFile, which the public Storage.openStat resolves to', function () {
+    type Returned = Awaited<ReturnType<NonNullable<Storage['openStat']>>>;
+    // Fails the type check (npm test's first step) if the export is missing or differs.
+    const same: [OpenedFile] extends [Returned] ? ([Returned] extends [OpenedFile] ? true : false) : false = true;
+    expect(same).to.equal(true);
   });
 });
 

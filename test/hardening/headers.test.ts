@@ -94,6 +94,29 @@ describe('Hardening: headers', function () {
         { numRuns: 300 },
       );
     });
+
+    it('shortens a long name between characters, never inside an emoji: no 500', async function () {
+      const n = `Quarterly report ${'x'.repeat(177)} 📊 final.pdf`;
+      const res = await request(fromOption.callback()).get('/').query({ n });
+      expect(res.status).to.equal(200);
+      const saved = savedName(res.headers['content-disposition']!);
+      assertSafeName(saved, n);
+      expect(saved).to.match(/^Quarterly report x+ .*\.pdf$/);
+    });
+
+    it('shortens any long name with astral characters to a valid, safe name (property)', async function () {
+      this.timeout(30_000);
+      const astral = fc.constantFrom('📊', '𝒳', '😀', '🏳️‍🌈', '𠀀', 'é', 'x', ' ', '.');
+      const long = fc.tuple(fc.string({ unit: fc.oneof(astral, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), minLength: 90, maxLength: 260 }), fc.constantFrom('', '.pdf', '.📊', '.tar.gz'));
+      await fc.assert(
+        fc.asyncProperty(long, async ([stem, extension]) => {
+          const res = await request(fromOption.callback()).get('/').query({ n: stem + extension });
+          expect(res.status).to.equal(200);
+          assertSafeName(savedName(res.headers['content-disposition']!), JSON.stringify(stem + extension));
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 
   describe('header injection', function () {

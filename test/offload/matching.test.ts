@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { MemoryStorage } from '../../storages/memory.js';
+import { S3Storage } from '../../storages/s3.js';
+import { compileRules } from '../../src/rules.js';
+import { StorageFile } from '../../src/storageFile.js';
 import type { DownloadFile } from '../../src/downloadFile.js';
 import { download, storageDownload, virtualDownload } from '../../src/routes.js';
 import { VirtualFile } from '../../src/virtualFile.js';
@@ -15,9 +18,13 @@ import { CountingStorage } from '../support/countingStorage.js';
 import { appWith } from '../support/app.js';
 import { mediaApp, mediaFolder } from './fixtures.js';
 
-/** A file with only a path or a URL, as a third-party DownloadFile may have. */
-function fileAt(where: { path?: string; url?: string }): DownloadFile {
-  return { name: 'file.txt', ...where, stat: async () => ({ size: 5 }), open: async () => Readable.from(['bytes']) };
+/**
+ * A third-party DownloadFile at a path, or at a URL. A file given by URL is
+ * on local disk too (under no sourceDir of these tests), as URL rules offload
+ * only such files; give `path: undefined` for one that is not.
+ */
+function fileAt(where: { path?: string | undefined; url?: string }): DownloadFile {
+  return { name: 'file.txt', ...(where.url !== undefined && { path: '/srv/elsewhere/file.txt' }), ...where, stat: async () => ({ size: 5 }), open: async () => Readable.from(['bytes']) };
 }
 
 async function offloadHeader(file: DownloadFile, ...middleware: Parameters<typeof appWith>) {
@@ -38,6 +45,10 @@ describe('xSendfile matching', function () {
     expect(await offloadHeader(fileAt({ url: '/media-private/a.txt' }), nginx({ sourceUrl: '/media' }))).to.equal(undefined);
   });
 
+  it('streams a file that a sourceUrl rule matches but that has no local path: the proxy could not open it', async function () {
+    expect(await offloadHeader(fileAt({ url: '/media/a.txt', path: undefined }), nginx({ sourceUrl: '/media' }))).to.equal(undefined);
+  });
+
   it('matches an absolute sourceUrl against the full file URL', async function () {
     expect(await offloadHeader(fileAt({ url: 'https://cdn.example/media/x/y.txt' }), nginx({ sourceUrl: 'https://cdn.example/media/' }))).to.equal('/protected/x/y.txt');
   });
@@ -56,17 +67,18 @@ describe('xSendfile matching', function () {
       fileAt({ url: '/media/%2e%2e/secret.txt' }),
       fileAt({ url: '/media/%2E%2E/secret.txt' }),
       fileAt({ url: '/media/a%2F..%2F..%2Fsecret.txt' }),
+      fileAt({ url: '/media/dir%2Ffile.txt' }),
     ];
     for (const file of climbing) {
       const res = await request(appWith(nginx({ sourceDir: '/srv/media' }), nginx({ sourceUrl: '/media/' }), download(() => file)).callback()).get('/');
-      expect(res.headers['x-accel-redirect'], file.path ?? file.url).to.equal(undefined);
+      expect(res.headers['x-accel-redirect'], file.url ?? file.path).to.equal(undefined);
       expect(res.text).to.equal('bytes');
     }
   });
 
   it('refuses names that would break the header or merge segments: control characters, empty segments, malformed escapes', async function () {
     for (const file of [fileAt({ path: '/srv/media/a\r\nb.txt' }), fileAt({ path: '/srv/media//a.txt' }), fileAt({ url: '/media/a%0d%0ab.txt' }), fileAt({ url: '/media/%E9t%C3.txt' }), fileAt({ url: '/media/a.txt?download=1' })]) {
-      expect(await offloadHeader(file, nginx({ sourceDir: '/srv/media' }), nginx({ sourceUrl: '/media/' })), JSON.stringify(file.path ?? file.url)).to.equal(undefined);
+      expect(await offloadHeader(file, nginx({ sourceDir: '/srv/media' }), nginx({ sourceUrl: '/media/' })), JSON.stringify(file.url ?? file.path)).to.equal(undefined);
     }
   });
 
@@ -114,11 +126,22 @@ describe('xSendfile matching', function () {
     expect(res.text).to.equal('in memory');
   });
 
-  it('offloads a MemoryStorage file by its URL when a sourceUrl rule matches', async function () {
+  it('streams a MemoryStorage file that a sourceUrl rule matches: the proxy could not open it', async function () {
     const storage = new MemoryStorage({ baseUrl: '/memory/' });
     await storage.save('dir/a b.txt', 'in memory');
     const res = await request(mediaApp(storage, nginx({ sourceUrl: '/memory/' })).callback()).get('/media/dir/a%20b.txt');
-    expect(res.headers['x-accel-redirect']).to.equal('/protected/dir/a%20b.txt');
+    expect(res.headers['x-accel-redirect']).to.equal(undefined);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.equal('in memory');
+  });
+
+  it('never hands an S3 object to a file destination by its URL: only files with a local path go there', function () {
+    const s3 = new S3Storage({ bucket: 'b', baseUrl: '/s3/', clientConfig: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' } });
+    for (const backend of ['nginx', 'apache', 'lighttpd', 'caddy'] as const) {
+      const destination = backend === 'apache' || backend === 'lighttpd' ? { destinationDir: '/srv/s3/' } : { destinationUrl: '/_p/' };
+      const [rule] = compileRules({ sourceUrl: '/s3/', ...destination }, { backend });
+      expect(rule!.match(new StorageFile(s3, 'a.txt')), backend).to.equal(undefined);
+    }
   });
 
   it('leaves responses alone that no download route recorded, even one that streams a matching file', async function () {
