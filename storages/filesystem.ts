@@ -43,6 +43,16 @@ const FD_LINKS = process.platform === 'linux' ? '/proc/self/fd/' : undefined;
 const NO_FOLLOW: number | undefined = constants.O_NOFOLLOW;
 const IS_SYMLINK = new Set(['ELOOP', 'EMLINK']);
 
+// Opening a FIFO for reading waits for a writer, forever, on a thread of
+// libuv's pool: a few such requests would freeze every download. Non-blocking,
+// open returns at once, and fstat then refuses what is not a regular file.
+// The flag changes nothing for regular files. Windows has no FIFOs, nor the flag.
+const READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+// open(2) of a socket (ENXIO on Linux, EOPNOTSUPP on the BSDs and macOS) or of
+// a device without its driver (ENODEV): there is no file to read.
+const NOT_A_FILE = new Set(['ENXIO', 'EOPNOTSUPP', 'ENODEV']);
+
 /** A valid name without `/` names a file right in the storage folder. */
 function isInFolder(name: string): boolean {
   return !name.includes('/');
@@ -178,16 +188,16 @@ export class FileSystemStorage implements Storage {
   async #openInside(name: string, full: string): Promise<number> {
     // A plain descriptor, not a FileHandle: fs.createReadStream reads it with
     // callbacks, cheaper per chunk than a FileHandle's promise reads.
-    if (this.followSymlinksOutside) return openFd(full, 'r');
+    if (this.followSymlinksOutside) return openFd(full, READ);
     // A file right in the folder, opened without following a symlink, is inside: nothing to resolve.
     if (NO_FOLLOW !== undefined && isInFolder(name)) {
       try {
-        return await openFd(full, constants.O_RDONLY | NO_FOLLOW);
+        return await openFd(full, READ | NO_FOLLOW);
       } catch (error) {
         if (!IS_SYMLINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       }
     }
-    const fd = await openFd(full, 'r');
+    const fd = await openFd(full, READ);
     try {
       await this.#assertInside(name, FD_LINKS ? await readlink(FD_LINKS + fd) : await realpath(full));
       return fd;
@@ -216,6 +226,7 @@ export class FileSystemStorage implements Storage {
     if (error instanceof FileNotFoundError || error instanceof InvalidNameError) return error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EISDIR') return new FileNotFoundError(name, { cause: error });
+    if (NOT_A_FILE.has(code ?? '')) return new FileNotFoundError(name, { reason: 'not a regular file', cause: error });
     if (code === 'ENAMETOOLONG') return new InvalidNameError(name, 'too long for the filesystem');
     return new StorageError(`Filesystem error on ${JSON.stringify(name)}: ${code ?? String(error)}`, { cause: error });
   }
