@@ -4,7 +4,7 @@
  */
 import { close as closeFd, constants, createReadStream, createWriteStream, fstat as fstatCallback, lstat as lstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback } from 'node:fs';
 import { mkdir, readdir, realpath, rename, unlink } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -117,17 +117,16 @@ export class FileSystemStorage implements Storage {
 
   async save(name: string, content: SaveContent): Promise<string> {
     const full = this.#fullPath(name);
-    const folder = dirname(full);
-    const temporary = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
+    let temporary: string | undefined;
     try {
-      await mkdir(folder, { recursive: true });
-      if (!this.followSymlinksOutside) await this.#assertInside(name, join(await realpath(folder), 'x'));
+      const folder = await this.#makeFolders(name, dirname(full));
+      temporary = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
       const source = typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
       await pipeline(source, createWriteStream(temporary));
-      await rename(temporary, full);
+      await rename(temporary, join(folder, basename(full)));
       return name;
     } catch (error) {
-      await unlink(temporary).catch(() => {});
+      if (temporary) await unlink(temporary).catch(() => {});
       throw this.#translate(name, error);
     }
   }
@@ -205,6 +204,31 @@ export class FileSystemStorage implements Storage {
       closeFd(fd, () => {});
       throw error;
     }
+  }
+
+  /**
+   * Creates the folders of a file to save, one level at a time, and resolves
+   * to the real path of the last. Unless symlinks may lead out, each level is
+   * checked to be inside before the next is made, so that a symlinked folder
+   * leading out never gets a folder created behind it.
+   */
+  async #makeFolders(name: string, folder: string): Promise<string> {
+    if (this.followSymlinksOutside) {
+      await mkdir(folder, { recursive: true });
+      return folder;
+    }
+    this.#realLocation ??= await realpath(this.location);
+    let real = this.#realLocation;
+    for (const segment of name.split('/').slice(0, -1)) {
+      const next = join(real, segment);
+      await mkdir(next).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      // Going on from the real path, a level already checked cannot be swapped for a symlink later.
+      real = await realpath(next);
+      await this.#assertInside(name, join(real, 'x'));
+    }
+    return real;
   }
 
   #fullPath(name: string): string {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemStorage } from '../../storages/filesystem.js';
@@ -85,6 +85,20 @@ describe('FileSystemStorage confinement', function () {
     expect(await storage.save('private/new.txt', 'x').then(() => undefined, (e: unknown) => e)).to.be.instanceOf(FileNotFoundError);
     await storage.delete('private/secret.txt');
     expect((await readAll(await new FileSystemStorage({ location: top }).open('media-private/secret.txt'))).toString()).to.equal('SECRET');
+  });
+
+  it('creates no folder outside the location when a save through a symlinked folder is refused', async function () {
+    await symlink(join(top, 'media-private'), join(location, 'private'));
+    const error = await storage.save('private/a/b/c/file.txt', 'x').then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(FileNotFoundError);
+    expect(await readdir(join(top, 'media-private'))).to.deep.equal(['secret.txt']);
+  });
+
+  it('saves through a symlinked folder that stays inside, creating the missing levels below it', async function () {
+    await mkdir(join(location, 'sub'));
+    await symlink(join(location, 'sub'), join(location, 'sub-alias'));
+    await storage.save('sub-alias/a/b/file.txt', 'kept');
+    expect((await readAll(await storage.open('sub/a/b/file.txt'))).toString()).to.equal('kept');
   });
 
   it('serves a symlink that stays inside the location', async function () {
