@@ -53,6 +53,11 @@ const READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 // a device without its driver (ENODEV): there is no file to read.
 const NOT_A_FILE = new Set(['ENXIO', 'EOPNOTSUPP', 'ENODEV']);
 
+// save() writes here first and renames when complete: list() hides exactly
+// these names, and never a user's own file ending in .tmp.
+const TEMPORARY_NAME = /^\.[0-9a-f]{12}\.tmp$/;
+const temporaryName = () => `.${randomBytes(6).toString('hex')}.tmp`;
+
 /** A valid name without `/` names a file right in the storage folder. */
 function isInFolder(name: string): boolean {
   return !name.includes('/');
@@ -120,7 +125,7 @@ export class FileSystemStorage implements Storage {
     let temporary: string | undefined;
     try {
       const folder = await this.#makeFolders(name, dirname(full));
-      temporary = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
+      temporary = join(folder, temporaryName());
       const source = typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
       await pipeline(source, createWriteStream(temporary));
       await rename(temporary, join(folder, basename(full)));
@@ -173,7 +178,7 @@ export class FileSystemStorage implements Storage {
       const name = folder ? `${folder}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (name.startsWith(prefix) || prefix.startsWith(`${name}/`)) yield* this.#walk(name, prefix);
-      } else if (entry.isFile() && name.startsWith(prefix) && !entry.name.endsWith('.tmp')) {
+      } else if (entry.isFile() && name.startsWith(prefix) && !TEMPORARY_NAME.test(entry.name)) {
         yield name;
       }
     }

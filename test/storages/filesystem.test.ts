@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdtemp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FileSystemStorage } from '../../storages/filesystem.js';
 import { FileNotFoundError, ImproperlyConfiguredError } from '../../src/errors.js';
 import { openFdCount, readAll } from '../support/streams.js';
@@ -130,5 +132,40 @@ describe('FileSystemStorage confinement', function () {
 
   it('needs a location', function () {
     expect(() => new FileSystemStorage({} as never)).to.throw(ImproperlyConfiguredError, /location/);
+  });
+});
+
+describe('FileSystemStorage listing', function () {
+  let location: string;
+  let storage: FileSystemStorage;
+
+  beforeEach(async function () {
+    location = await mkdtemp(join(tmpdir(), 'kdv-fsl-'));
+    storage = new FileSystemStorage({ location });
+  });
+  afterEach(() => rm(location, { recursive: true, force: true }));
+
+  async function listed(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const name of storage.list()) names.push(name);
+    return names.sort();
+  }
+
+  it("lists a user's own *.tmp files, and hides only the temporary file of a save in progress", async function () {
+    await writeFile(join(location, 'report.tmp'), 'mine');
+    await mkdir(join(location, 'sub'));
+    await writeFile(join(location, 'sub', '.cache.tmp'), 'mine too');
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const saving = storage.save('late.txt', Readable.from((async function* () {
+      yield 'first half, ';
+      await finished;
+      yield 'second half';
+    })()));
+    while (!(await readdir(location)).some((entry) => entry.endsWith('.tmp') && entry !== 'report.tmp')) await sleep(5);
+    expect(await listed()).to.deep.equal(['report.tmp', 'sub/.cache.tmp']);
+    finish();
+    await saving;
+    expect(await listed()).to.deep.equal(['late.txt', 'report.tmp', 'sub/.cache.tmp']);
   });
 });
