@@ -2,9 +2,9 @@
  * FileSystemStorage: files under one folder on local disk, the only storage
  * whose files a reverse proxy can send by X-Sendfile / X-Accel-Redirect.
  */
-import { close as closeFd, constants, createReadStream, createWriteStream, fstat as fstatCallback, lstat as lstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback } from 'node:fs';
+import { close as closeFd, constants, createReadStream, createWriteStream, fstat as fstatCallback, lstat as lstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback, statSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -79,7 +79,7 @@ export class FileSystemStorage implements Storage {
     if (options.followSymlinksOutside !== undefined && typeof options.followSymlinksOutside !== 'boolean') {
       throw new ImproperlyConfiguredError(`FileSystemStorage followSymlinksOutside must be true or false; got ${JSON.stringify(options.followSymlinksOutside)}.`);
     }
-    this.location = resolve(options.location);
+    this.location = checkLocation(options.location);
     this.baseUrl = checkBaseUrl('FileSystemStorage', options.baseUrl);
     this.followSymlinksOutside = options.followSymlinksOutside ?? false;
   }
@@ -259,6 +259,22 @@ export class FileSystemStorage implements Storage {
     if (code === 'ENAMETOOLONG') return new InvalidNameError(name, 'too long for the filesystem');
     return new StorageError(`Filesystem error on ${JSON.stringify(name)}: ${code ?? String(error)}`, { cause: error });
   }
+}
+
+/** The absolute path of an existing folder, or an ImproperlyConfiguredError saying how to give one. */
+function checkLocation(location: string): string {
+  if (!isAbsolute(location)) {
+    // Relative to the working directory, the served folder would change with where the app is started.
+    throw new ImproperlyConfiguredError(`FileSystemStorage location must be an absolute path, e.g. path.resolve('media'); got ${JSON.stringify(location)}.`);
+  }
+  const found = statSync(location, { throwIfNoEntry: false });
+  if (!found) {
+    throw new ImproperlyConfiguredError(`FileSystemStorage location ${location} does not exist: create it first, e.g. mkdirSync(location, { recursive: true }).`);
+  }
+  if (!found.isDirectory()) {
+    throw new ImproperlyConfiguredError(`FileSystemStorage location ${location} is not a folder: give the folder that holds the files, or create one, e.g. mkdirSync(location, { recursive: true }).`);
+  }
+  return resolve(location);
 }
 
 /** One open descriptor of a FileSystemStorage file: read once, or closed. */

@@ -4,6 +4,10 @@
  * write instead, rather than by a failure on each request.
  */
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FileSystemStorage, ImproperlyConfiguredError, MemoryStorage, download, httpDownload, pathDownload, storageDownload, xSendfile, type Rule } from '../../src/index.js';
 import { proxyConfig } from '../../src/proxyConfig.js';
 import { S3Storage } from '../../storages/s3.js';
@@ -12,14 +16,21 @@ const storage = new MemoryStorage();
 const nginx = { sourceDir: '/srv/media', destinationUrl: '/protected/' };
 const apache = { sourceDir: '/srv/media', destinationDir: '/srv/media/' };
 const appUrl = 'http://127.0.0.1:3000';
+// A storage's folder must exist when it is built: these do on any machine, or never.
+const folder = tmpdir();
+const missing = join(tmpdir(), `kdv-missing-${randomUUID()}`);
+const notAFolder = fileURLToPath(import.meta.url);
 
 /** [what is wrong, how it is built, what the message must tell the developer to do]. */
 const TABLE: [string, () => unknown, RegExp][] = [
   // Storages.
   ['FileSystemStorage without a location', () => new FileSystemStorage({} as never), /needs a location: new FileSystemStorage\(\{ location: "\/srv\/media" \}\)/],
   ['FileSystemStorage with an empty location', () => new FileSystemStorage({ location: '' }), /needs a location/],
-  ['FileSystemStorage with followSymlinksOutside as a string', () => new FileSystemStorage({ location: '/srv', followSymlinksOutside: 'false' as never }), /followSymlinksOutside must be true or false; got "false"/],
-  ['FileSystemStorage with a baseUrl that is not a string', () => new FileSystemStorage({ location: '/srv', baseUrl: 42 as never }), /baseUrl must be a URL prefix such as "\/media\/"/],
+  ['FileSystemStorage with a relative location', () => new FileSystemStorage({ location: 'media' }), /location must be an absolute path, e\.g\. path\.resolve\('media'\); got "media"/],
+  ['FileSystemStorage with a location that does not exist', () => new FileSystemStorage({ location: missing }), /does not exist: create it first, e\.g\. mkdirSync\(location, \{ recursive: true \}\)/],
+  ['FileSystemStorage with a location that is a file', () => new FileSystemStorage({ location: notAFolder }), /is not a folder: give the folder that holds the files/],
+  ['FileSystemStorage with followSymlinksOutside as a string', () => new FileSystemStorage({ location: folder, followSymlinksOutside: 'false' as never }), /followSymlinksOutside must be true or false; got "false"/],
+  ['FileSystemStorage with a baseUrl that is not a string', () => new FileSystemStorage({ location: folder, baseUrl: 42 as never }), /baseUrl must be a URL prefix such as "\/media\/"/],
   ['MemoryStorage with a baseUrl that is not a string', () => new MemoryStorage({ baseUrl: {} as never }), /baseUrl must be a URL prefix such as/],
   ['S3Storage without a bucket', () => new S3Storage({} as never), /needs a bucket: new S3Storage\(\{ bucket: "my-bucket"/],
   ['S3Storage with both client and clientConfig', () => new S3Storage({ bucket: 'b', client: {} as never, clientConfig: {} }), /either a client or a clientConfig, not both/],
@@ -28,7 +39,8 @@ const TABLE: [string, () => unknown, RegExp][] = [
   ['storageDownload without a storage', () => storageDownload({} as never), /needs a storage: storageDownload\(\{ storage: new FileSystemStorage/],
   ['storageDownload with something that is not a storage', () => storageDownload({ storage: { bucket: 'b' } as never }), /needs a storage/],
   ['pathDownload without a root', () => pathDownload({} as never), /needs a root folder: pathDownload\(\{ root: "\/srv\/files", path \}\)/],
-  ['pathDownload with a fixed path outside the root', () => pathDownload({ root: '/srv/files', path: '/etc/passwd' }), /outside the root \/srv\/files: give a path inside it, or a root that contains it/],
+  ['pathDownload with a root that does not exist', () => pathDownload({ root: missing }), /does not exist: create it first/],
+  ['pathDownload with a fixed path outside the root', () => pathDownload({ root: folder, path: '/etc/passwd' }), /outside the root \S+: give a path inside it, or a root that contains it/],
   ['httpDownload without a url', () => httpDownload({} as never), /needs an absolute url: httpDownload\(\{ url: "https:/],
   ['httpDownload with a relative url', () => httpDownload({ url: 'files/report.pdf' }), /needs an absolute url/],
   ['httpDownload with a timeout that is not a positive number', () => httpDownload({ url: 'http://127.0.0.1/', timeout: Number.NaN }), /timeout option is in milliseconds, a number above 0, e.g. timeout: 30_000/],
@@ -68,7 +80,7 @@ describe('Hardening: configuration', function () {
   }
 
   it('accepts the valid counterpart of each storage and route option (the table refuses only what is wrong)', function () {
-    expect(() => new FileSystemStorage({ location: '/srv', followSymlinksOutside: false, baseUrl: '/media/' })).to.not.throw();
+    expect(() => new FileSystemStorage({ location: folder, followSymlinksOutside: false, baseUrl: '/media/' })).to.not.throw();
     expect(() => new MemoryStorage({ baseUrl: 'https://cdn.example/media/' })).to.not.throw();
     expect(() => storageDownload({ storage, cacheControl: 'private, max-age=3600', contentType: 'text/plain', charset: false, attachment: false, basename: (_ctx, file) => file.name })).to.not.throw();
     expect(() => httpDownload({ url: 'http://127.0.0.1/x', timeout: 1000 })).to.not.throw();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdtemp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileSystemStorage } from '../../storages/filesystem.js';
@@ -132,6 +132,12 @@ describe('FileSystemStorage confinement', function () {
 
   it('needs a location', function () {
     expect(() => new FileSystemStorage({} as never)).to.throw(ImproperlyConfiguredError, /location/);
+  });
+
+  it('refuses a location that is relative, missing or a file, and names the fix', function () {
+    expect(() => new FileSystemStorage({ location: relative(process.cwd(), location) })).to.throw(ImproperlyConfiguredError, /must be an absolute path, e\.g\. path\.resolve\('media'\)/);
+    expect(() => new FileSystemStorage({ location: join(top, 'missing') })).to.throw(ImproperlyConfiguredError, /does not exist: create it.*mkdirSync\(location, \{ recursive: true \}\)/);
+    expect(() => new FileSystemStorage({ location: join(top, 'secret.txt') })).to.throw(ImproperlyConfiguredError, /is not a folder/);
   });
 });
 
