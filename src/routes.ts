@@ -6,7 +6,7 @@
 import type { Context, Middleware } from 'koa';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { debuglog } from 'node:util';
-import { FileSystemStorage } from '../storages/filesystem.js';
+import { FileSystemStorage, checkLocation } from '../storages/filesystem.js';
 import type { Storage } from '../storages/storage.js';
 import type { DownloadFile } from './downloadFile.js';
 import { DownloadViewError, ImproperlyConfiguredError, InvalidNameError } from './errors.js';
@@ -97,7 +97,7 @@ export interface PathDownloadOptions extends DownloadOptions {
 export function pathDownload(options: PathDownloadOptions): Middleware {
   const { root, path, param, ...downloadOptions } = options ?? ({} as PathDownloadOptions);
   if (!root) throw new ImproperlyConfiguredError('pathDownload needs a root folder: pathDownload({ root: "/srv/files", path }). Files outside it are never served.');
-  const storage = new FileSystemStorage({ location: root });
+  const storage = new FileSystemStorage({ location: checkLocation(root, 'pathDownload root') });
   const toName = (target: string | undefined): string | undefined => {
     if (!target) return undefined;
     const name = isAbsolute(target) ? relative(storage.location, resolve(target)) : target;

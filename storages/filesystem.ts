@@ -261,18 +261,18 @@ export class FileSystemStorage implements Storage {
   }
 }
 
-/** The absolute path of an existing folder, or an ImproperlyConfiguredError saying how to give one. */
-function checkLocation(location: string): string {
+/** The absolute path of an existing folder, or an ImproperlyConfiguredError saying how to give one (`option` names it). */
+export function checkLocation(location: string, option = 'FileSystemStorage location'): string {
   if (!isAbsolute(location)) {
     // Relative to the working directory, the served folder would change with where the app is started.
-    throw new ImproperlyConfiguredError(`FileSystemStorage location must be an absolute path, e.g. path.resolve('media'); got ${JSON.stringify(location)}.`);
+    throw new ImproperlyConfiguredError(`${option} must be an absolute path, e.g. path.resolve('media'); got ${JSON.stringify(location)}.`);
   }
   const found = statSync(location, { throwIfNoEntry: false });
   if (!found) {
-    throw new ImproperlyConfiguredError(`FileSystemStorage location ${location} does not exist: create it first, e.g. mkdirSync(location, { recursive: true }).`);
+    throw new ImproperlyConfiguredError(`${option} ${location} does not exist: create it first, e.g. mkdirSync(location, { recursive: true }).`);
   }
   if (!found.isDirectory()) {
-    throw new ImproperlyConfiguredError(`FileSystemStorage location ${location} is not a folder: give the folder that holds the files, or create one, e.g. mkdirSync(location, { recursive: true }).`);
+    throw new ImproperlyConfiguredError(`${option} ${location} is not a folder: give the folder that holds the files, or create one, e.g. mkdirSync(location, { recursive: true }).`);
   }
   return resolve(location);
 }
