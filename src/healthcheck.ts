@@ -47,7 +47,7 @@ export async function healthcheck(url: string, options: HealthcheckOptions = {})
     response = await (options.fetch ?? fetch)(url, { headers: options.headers ?? {}, redirect: 'follow' });
     body = Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    return finish(result, [`${url} could not be fetched: ${(error as Error).message}.`]);
+    return finish(result, [`${url} could not be fetched: ${fetchFailure(error)}.`]);
   }
   result.status = response.status;
   result.bytes = body.length;
@@ -74,6 +74,29 @@ export async function healthcheck(url: string, options: HealthcheckOptions = {})
     problems.push(`The body differs from the expected file: SHA-256 ${result.sha256} (${body.length} bytes), expected ${expected}. The proxy served another file, or a truncated one.`);
   }
   return finish(result, problems, expected);
+}
+
+const CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens there',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved now',
+  ETIMEDOUT: 'no answer in time',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'no route to the host',
+};
+
+/** What fetch's bare "fetch failed" hides: the system error, where it went, and what it means, e.g. `ECONNREFUSED 127.0.0.1:8080 (nothing listens there)`. */
+function fetchFailure(error: unknown): string {
+  type SystemError = Error & { code?: string; address?: string; port?: number; hostname?: string; errors?: SystemError[] };
+  const cause = (error as { cause?: SystemError }).cause;
+  if (!cause?.code) return cause?.message ? `${(error as Error).message} (${cause.message})` : (error as Error).message;
+  // Both addresses of localhost refused: an AggregateError with one error each.
+  const attempts = cause.errors?.length ? cause.errors : [cause];
+  const where = attempts
+    .map((attempt) => (attempt.address ? `${attempt.address.includes(':') ? `[${attempt.address}]` : attempt.address}${attempt.port ? `:${attempt.port}` : ''}` : attempt.hostname))
+    .filter(Boolean);
+  const meaning = CAUSES[cause.code] ?? cause.message;
+  return `${[cause.code, [...new Set(where)].join(', ')].filter(Boolean).join(' ')}${meaning ? ` (${meaning})` : ''}`;
 }
 
 async function fileDigest(file: string, problems: string[]): Promise<string | undefined> {
