@@ -50,26 +50,17 @@ export function resolveSite(rules: Rule | Rule[], backend: BackendName, options:
   return { host, port, app, serverName: options.serverName, mappings: own.map((rule) => toMapping(rule, backend, options.folders ?? {})) };
 }
 
+// The rule has passed compileRules (proxyConfig checks it first): apache and
+// lighttpd rules have an absolute destinationDir, nginx and caddy rules a
+// destinationUrl, and a sourceDir is absolute.
 function toMapping(rule: Rule, backend: BackendName, folders: Record<string, string>): Mapping {
-  const source = rule.sourceDir ?? rule.sourceUrl;
-  if (!FOLLOWS_URL[backend]) {
-    // The X-Sendfile path is under destinationDir (or the folder itself): that is what the proxy may open.
-    const dir = rule.destinationDir ?? rule.sourceDir;
-    if (!dir || !isAbsolute(dir)) {
-      throw new ImproperlyConfiguredError(`${backend} opens offloaded files by path: give the rule for ${source} an absolute destinationDir (or sourceDir), e.g. { destinationDir: "/srv/media", … }.`);
-    }
-    return { url: undefined, dir: trimSlash(dir) };
-  }
-  if (!rule.destinationUrl?.startsWith('/')) {
-    throw new ImproperlyConfiguredError(`${backend} serves offloaded files from an internal URL: give the rule for ${source} a destinationUrl such as "/_protected/media/".`);
-  }
-  const url = `${trimSlash(rule.destinationUrl)}/`;
-  const dir = rule.sourceDir ?? folders[url] ?? folders[trimSlash(rule.destinationUrl)];
+  // The X-Sendfile path is under destinationDir: that is what the proxy may open.
+  if (!FOLLOWS_URL[backend]) return { url: undefined, dir: trimSlash(rule.destinationDir!) };
+  const url = `${trimSlash(rule.destinationUrl!)}/`;
+  const dir = rule.sourceDir ?? folders[url] ?? folders[trimSlash(rule.destinationUrl!)];
   if (!dir || !isAbsolute(dir)) {
     throw new ImproperlyConfiguredError(
-      rule.sourceDir !== undefined
-        ? `A ${backend} configuration needs an absolute sourceDir; got ${JSON.stringify(rule.sourceDir)}.`
-        : `The rule for ${source} matches by URL, so ${backend} cannot know which folder ${url} serves: pass it, e.g. proxyConfig(rules, "${backend}", { appUrl, folders: { "${url}": "/srv/media" } }) or --folder ${url}=/srv/media.`,
+      `The rule for ${rule.sourceUrl} matches by URL, so ${backend} cannot know which folder ${url} serves: pass it, e.g. proxyConfig(rules, "${backend}", { appUrl, folders: { "${url}": "/srv/media" } }) or --folder ${url}=/srv/media.`,
     );
   }
   return { url, dir: trimSlash(dir) };
