@@ -2,6 +2,8 @@
  * A response body that opens its source only when Koa first reads it. Until
  * then an offload middleware can drop it: no file descriptor, no storage request.
  */
+import type { ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import { Readable } from 'node:stream';
 
 export class LazyBody extends Readable {
@@ -25,6 +27,21 @@ export class LazyBody extends Readable {
   /** Whether the source was ever opened: tests prove laziness with it. */
   get opened(): boolean {
     return this.#opening;
+  }
+
+  /**
+   * Destroys this body, and so its source, once `res` or its HTTP/2 stream
+   * closes. Koa relies on on-finished, which misses an HTTP/2 stream that
+   * closed before the body was set (Node 20's compat response then has no
+   * socket and is not ended): Koa would pipe into the closed stream, the pipe
+   * would wait for a 'drain' that never comes, and the file would stay open.
+   */
+  destroyWhenClosed(res: ServerResponse | Http2ServerResponse): void {
+    const stream = 'stream' in res ? res.stream : undefined;
+    const destroy = () => this.destroy();
+    if (res.destroyed || stream?.closed || stream?.destroyed) return void destroy();
+    res.once('close', destroy);
+    stream?.once('close', destroy);
   }
 
   override _read(): void {

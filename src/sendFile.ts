@@ -74,6 +74,7 @@ export async function sendFile(ctx: Context, file: DownloadFile, options: Downlo
 
   const body = new LazyBody(open, length, release);
   ctx.body = body;
+  body.destroyWhenClosed(ctx.res);
   if (length !== undefined) ctx.length = length;
   recordDownload(ctx, { file, options, basename, headers, body, offload: undefined });
 }

@@ -2,26 +2,28 @@
  * Issue 6, promise 3: 1,000 downloads aborted at random points, across the
  * filesystem, memory, S3 and HTTPFile, leave nothing behind: every source
  * stream destroyed, open fds and S3 sockets back to baseline, the heap
- * back within bounds.
+ * back within bounds. Issue 11: so do downloads aborted over HTTP/2.
  */
 import { expect } from 'chai';
 import Router from '@koa/router';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
 import { FileSystemStorage, MemoryStorage, httpDownload, storageDownload } from '../../src/index.js';
 import { S3Storage } from '../../storages/s3.js';
 import { appWith, listen } from '../support/app.js';
 import { CountingStorage } from '../support/countingStorage.js';
+import { cancelledRequest, listenHttp2, selfSignedCertificate } from '../support/http2.js';
+import { settles } from '../support/settles.js';
 import { openFdCount } from '../support/streams.js';
 import { collectGarbage, recordFigure } from './figures.js';
 
 const SIZE = 2 * 1024 * 1024;
 const DOWNLOADS = 1000;
+const HTTP2_DOWNLOADS = 200;
 const CONCURRENCY = 8;
 const SOURCES = ['filesystem', 'memory', 's3', 'http'] as const;
 const HEAP_BOUND = 16 * 1024 * 1024;
@@ -63,13 +65,7 @@ function abortedDownload(url: string, abortAt: number | 'request'): Promise<numb
   });
 }
 
-/** Polls until `settled` holds (leaks take a few ticks to be cleaned), then returns whether it did. */
-async function settles(settled: () => Promise<boolean> | boolean, timeout = 10_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeout; Date.now() < deadline; await sleep(50)) if (await settled()) return true;
-  return settled();
-}
-
-function connections(server: Server): Promise<number> {
+function connections(server: NetServer): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 }
 
@@ -78,6 +74,7 @@ describe('Hardening: leaks', function () {
   let folder: string;
   let s3: EmbeddedS3;
   let upstream: Server;
+  let certificate: { key: Buffer; cert: Buffer };
 
   before(async function () {
     folder = await mkdtemp(join(tmpdir(), 'kdv-leaks-'));
@@ -91,6 +88,7 @@ describe('Hardening: leaks', function () {
       res.end(req.method === 'HEAD' ? undefined : content);
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    certificate = await selfSignedCertificate();
   });
   after(async function () {
     upstream.closeAllConnections();
@@ -169,6 +167,49 @@ describe('Hardening: leaks', function () {
     } finally {
       await server.close();
       s3Agent.destroy();
+    }
+  });
+
+  it(`leaves no stream or fd behind after ${HTTP2_DOWNLOADS} downloads aborted over HTTP/2, by the stream or the whole session`, async function () {
+    const seed = Number(process.env['LEAKS_SEED'] ?? Date.now() % 2 ** 31);
+    const next = random(seed);
+    const storages = {
+      filesystem: new CountingStorage(new FileSystemStorage({ location: folder })),
+      memory: new CountingStorage(new MemoryStorage()),
+    };
+    await storages.memory.save('big.bin', Buffer.alloc(SIZE, 'M'));
+    const router = new Router();
+    for (const [source, storage] of Object.entries(storages)) router.get(`/${source}`, storageDownload({ storage, name: 'big.bin' }));
+    // Straight from FileSystemStorage, a plain GET stats by opening the file and keeps it for the body.
+    router.get('/direct', storageDownload({ storage: new FileSystemStorage({ location: folder }), name: 'big.bin' }));
+    const server = await listenHttp2(appWith(router.routes()), certificate);
+    const paths = ['/filesystem', '/memory', '/direct'];
+
+    try {
+      const warmUp = server.connect();
+      for (const path of paths) expect(await cancelledRequest(warmUp, path, Infinity), path).to.equal(SIZE);
+      warmUp.destroy();
+      expect(await settles(async () => (await connections(server.server)) === 0)).to.equal(true);
+      const baseline = await openFdCount();
+
+      for (let batch = 0; batch < HTTP2_DOWNLOADS / CONCURRENCY; batch++) {
+        // Streams of one session, each cancelled at its own point (10 % right after the request); a quarter of
+        // the sessions are torn down instead, all their streams with them, once the first download stops.
+        const session = server.connect();
+        const dropSession = next() < 0.25;
+        const downloads = Array.from({ length: CONCURRENCY }, (_, index) =>
+          cancelledRequest(session, paths[(batch + index) % paths.length]!, next() < 0.1 ? 0 : Math.floor(next() * SIZE)).then(() => dropSession && session.destroy()),
+        );
+        await Promise.all(downloads);
+        session.close();
+      }
+
+      const opened = () => Object.values(storages).flatMap((storage) => storage.streams);
+      const clean = await settles(async () => opened().every((stream) => stream.destroyed) && (await connections(server.server)) === 0, 5000);
+      expect(clean, `seed ${seed}: ${opened().filter((stream) => !stream.destroyed).length} of ${opened().length} streams open`).to.equal(true);
+      expect(await settles(async () => (await openFdCount()) <= baseline, 5000), `seed ${seed}: fds ${await openFdCount()} > ${baseline}`).to.equal(true);
+    } finally {
+      await server.close();
     }
   });
 });
