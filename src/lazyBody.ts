@@ -69,8 +69,11 @@ export class LazyBody extends Readable {
       return;
     }
     this.#source = source;
-    source.on('data', (chunk: Buffer) => {
-      this.#received += chunk.length;
+    source.on('data', (data: Uint8Array | string) => {
+      // A string's length counts characters; Content-Length counts bytes. A source
+      // with an encoding set decoded its bytes with it: encoding back gives them again.
+      const chunk = typeof data === 'string' ? Buffer.from(data, source.readableEncoding ?? 'utf8') : data;
+      this.#received += chunk.byteLength;
       if (this.#expected !== undefined && this.#received > this.#expected) {
         this.destroy(new Error(`The file grew while it was sent: more than the ${this.#expected} bytes announced.`));
       } else if (!this.push(chunk)) {
