@@ -9,7 +9,11 @@ import type { DownloadFile } from './downloadFile.js';
 export interface HTTPFileOptions {
   /** Client-side file name; default: the last segment of the URL's path. */
   name?: string;
-  /** Headers sent upstream (e.g. Authorization). */
+  /**
+   * Headers sent upstream (e.g. Authorization). Accept-Encoding is always
+   * `identity`: fetch decodes what it receives, and a download's length must
+   * be that of the bytes it sends.
+   */
   headers?: Record<string, string>;
   /** A fetch implementation; default: the global fetch. */
   fetch?: typeof fetch;
@@ -34,7 +38,9 @@ export class HTTPFile implements DownloadFile {
   constructor(readonly url: string, options: HTTPFileOptions = {}) {
     const parsed = new URL(url);
     this.name = options.name ?? (safeDecode(posix.basename(parsed.pathname)) || parsed.hostname);
-    this.#headers = options.headers ?? {};
+    const headers = Object.entries(options.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'accept-encoding');
+    // fetch would ask for gzip, then decode it: a compressed length, and ranges of compressed bytes, would follow.
+    this.#headers = { ...Object.fromEntries(headers), 'Accept-Encoding': 'identity' };
     this.#fetch = options.fetch ?? fetch;
     this.#timeout = options.timeout ?? 30_000;
   }
@@ -43,7 +49,8 @@ export class HTTPFile implements DownloadFile {
     const response = await this.#request('HEAD');
     // Servers that refuse HEAD still serve GET: the size is then unknown.
     if (response.status === 405 || response.status === 501) return {};
-    const size = Number(response.headers.get('content-length') ?? NaN);
+    // An upstream that compresses anyway gives the compressed length: the bytes sent on are the decoded ones.
+    const size = encoded(response) ? NaN : Number(response.headers.get('content-length') ?? NaN);
     const modified = Date.parse(response.headers.get('last-modified') ?? '');
     const etag = response.headers.get('etag');
     const contentType = response.headers.get('content-type');
@@ -56,7 +63,12 @@ export class HTTPFile implements DownloadFile {
   }
 
   async open(range?: ByteRange): Promise<Readable> {
-    const response = await this.#request('GET', range && { Range: `bytes=${range.start}-${range.end}` });
+    let response = await this.#request('GET', range && { Range: `bytes=${range.start}-${range.end}` });
+    if (response.status === 206 && encoded(response)) {
+      // A range of compressed bytes is not the range asked, and cannot be decoded alone: take the whole file and cut it.
+      await response.body?.cancel();
+      response = await this.#request('GET');
+    }
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
     // An upstream that ignored Range answered 200 with everything.
     if (range && response.status !== 206) return sliceStream(body, range);
@@ -101,6 +113,12 @@ export class HTTPFile implements DownloadFile {
     }
     return response;
   }
+}
+
+/** Whether the answer carries a content coding (gzip, br…) that fetch decoded. */
+function encoded(response: Response): boolean {
+  const codings = (response.headers.get('content-encoding') ?? '').split(',').map((coding) => coding.trim().toLowerCase());
+  return codings.some((coding) => coding !== '' && coding !== 'identity');
 }
 
 function safeDecode(segment: string): string {
