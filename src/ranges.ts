@@ -14,9 +14,11 @@ export const MAX_RANGES = 16;
 
 /** The ranges to serve; 'unsatisfiable' for a 416; undefined to serve the whole file. */
 export function selectRanges(header: string | undefined, size: number): ByteRange[] | 'unsatisfiable' | undefined {
-  if (!header) return undefined;
+  // Another unit (or none) is ignored before anything is found unsatisfiable (RFC 9110 §14.2).
+  if (!header || !/^bytes=/i.test(header)) return undefined;
   // Range units are case-insensitive (RFC 9110 §14.1); range-parser knows only 'bytes'.
-  const bytes = header.replace(/^bytes=/i, 'bytes=');
+  // Empty list elements are allowed and ignored (§5.6.1.2); range-parser would refuse the whole header.
+  const bytes = header.replace(/^bytes=/i, 'bytes=').replace(/(?<==|,)[ \t]*,|,[ \t]*$/g, '');
   // range-parser refuses a suffix longer than the file; RFC 9110 §14.1.3 serves the whole file then.
   const suffixesClamped = bytes.replace(/([=,]\s*)-(\d+)/g, (spec, lead: string, length: string) => (Number(length) > size ? `${lead}-${size}` : spec));
   const ranges = parseRange(size, suffixesClamped, { combine: true });

@@ -76,6 +76,30 @@ describe('Conditional and range requests', function () {
     expect((await get({ 'If-Unmodified-Since': new Date(Date.now() + 3_600_000).toUTCString() })).status).to.equal(200);
   });
 
+  it('ignores an If-Modified-Since or If-Unmodified-Since that is not an HTTP-date', async function () {
+    const lastModified = (await get()).headers['last-modified']!;
+    for (const value of [new Date(Date.parse(lastModified)).toISOString(), lastModified.replace(' GMT', ''), '0', 'yesterday']) {
+      expect((await get({ 'If-Modified-Since': value })).status, value).to.equal(200);
+      expect((await get({ 'If-Unmodified-Since': value })).status, value).to.equal(200);
+    }
+  });
+
+  it('reads If-Modified-Since and If-Range dates in all three HTTP-date formats, asctime as GMT', async function () {
+    const app = appWith(virtualDownload(() => new VirtualFile({ name: 'dated.txt', content: DIGITS, modifiedTime: MODIFIED })));
+    for (const date of ['Mon, 06 May 2024 07:08:09 GMT', 'Monday, 06-May-24 07:08:09 GMT', 'Mon May  6 07:08:09 2024']) {
+      expect((await fetchAs(request(app.callback()).get('/').set('If-Modified-Since', date))).status, date).to.equal(304);
+      expect((await fetchAs(request(app.callback()).get('/').set({ Range: 'bytes=0-1', 'If-Range': date }))).status, date).to.equal(206);
+    }
+  });
+
+  it('ignores empty elements of a Range list', async function () {
+    for (const range of ['bytes=2-5,', 'bytes=,2-5', 'bytes=2-3,,4-5', 'bytes=2-3, ,4-5']) {
+      const res = await get({ Range: range });
+      expect(res.status, range).to.equal(206);
+      expect(res.headers['content-range'], range).to.equal('bytes 2-5/20');
+    }
+  });
+
   it('answers one range with 206, Content-Range and only those bytes, read alone from the storage', async function () {
     const res = await get({ Range: 'bytes=2-5' });
     expect(res.status).to.equal(206);
@@ -216,6 +240,14 @@ describe('Conditional and range requests on files without an ETag, and empty fil
       const res = await fetchAs(request(empty.callback()).get('/').set('Range', range));
       expect(res.status, range).to.equal(416);
       expect(res.headers['content-range'], range).to.equal('bytes */0');
+    }
+  });
+
+  it('ignores a Range of another unit on an empty file rather than answering 416', async function () {
+    for (const range of ['bytes =0-', 'items=0-']) {
+      const res = await fetchAs(request(empty.callback()).get('/').set('Range', range));
+      expect(res.status, range).to.equal(200);
+      expect(res.headers['content-range'], range).to.equal(undefined);
     }
   });
 });

@@ -39,10 +39,10 @@ function largeContent(): Buffer {
 // Whole seconds: Last-Modified has no finer grain, so If-Modified-Since and If-Range compare exactly.
 const MODIFIED = new Date('2024-03-01T12:00:00Z');
 
-/** Writes every fixture under `folder`, readable by the proxies' worker user. */
-export async function writeFixtures(folder: string): Promise<void> {
+/** Writes every fixture (of `list`, else the parity matrix's) under `folder`, readable by the proxies' worker user. */
+export async function writeFixtures(folder: string, list: Fixture[] = fixtures): Promise<void> {
   await chmod(folder, 0o755);
-  for (const { name, content } of fixtures) {
+  for (const { name, content } of list) {
     const path = join(folder, name);
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
     await writeFile(path, content, { mode: 0o644 });
