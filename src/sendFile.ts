@@ -9,6 +9,7 @@ import { evaluateConditions, rangeIsFresh } from './conditional.js';
 import { downloadHeaders } from './headers.js';
 import { LazyBody } from './lazyBody.js';
 import type { DownloadOptions } from './options.js';
+import { withOverrides } from './overrides.js';
 import { contentRange, multipartBody, selectRanges } from './ranges.js';
 import { offloadPlan, recordDownload } from './record.js';
 
@@ -17,7 +18,9 @@ import { offloadPlan, recordDownload } from './record.js';
  * Storage errors surface as our typed errors, whose `status` Koa answers with
  * (404 missing, 400 invalid name, 502/500 broken storage).
  */
-export async function sendFile(ctx: Context, file: DownloadFile, options: DownloadOptions = {}): Promise<void> {
+export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: DownloadOptions = {}): Promise<void> {
+  // A signed link, checked by a middleware before the route, may set the disposition, the name and the caching.
+  const options = withOverrides(ctx, routeOptions);
   // A file an offload middleware claims needs no validators and no ranges:
   // the proxy (or S3) does those. It is looked up only when the plan asks.
   const offload = offloadPlan(ctx, file);
