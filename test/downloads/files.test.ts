@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import Koa from 'koa';
 import { Readable } from 'node:stream';
 import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,17 @@ describe('HTTPFile and httpDownload', function () {
       hits.push({ method: ctx.method, range: ctx.get('Range') || undefined });
       if (ctx.path === '/hang') return new Promise(() => {});
       if (ctx.path === '/boom') return void (ctx.status = 503);
+      if (ctx.path === '/gone') return void (ctx.status = 410);
+      if (ctx.path === '/trickle.txt') {
+        ctx.type = 'text/plain';
+        ctx.body = Readable.from((async function* () {
+          for (const chunk of ['tr', 'ic', 'kl', 'ed', '!']) {
+            await sleep(120);
+            yield chunk;
+          }
+        })());
+        return;
+      }
       if (ctx.path === '/no-ranges.txt') return void (ctx.body = '0123456789');
       if (ctx.path !== '/files/r%C3%A9sum%C3%A9.txt') return void (ctx.status = 404);
       ctx.set('Last-Modified', new Date('2024-01-01T00:00:00Z').toUTCString());
@@ -178,12 +190,21 @@ describe('HTTPFile and httpDownload', function () {
     expect((await readAll(await file.open({ start: 3, end: 6 }))).toString()).to.equal('3456');
   });
 
-  it('answers 404 for an upstream 404, and 502 for an upstream 5xx, a refused connection or a timeout', async function () {
+  it('completes a body that trickles for longer than the timeout in all, with every gap shorter than it', async function () {
+    const app = appWith(httpDownload({ url: `${upstreamUrl}/trickle.txt`, timeout: 300 }));
+    const res = await request(app.callback()).get('/');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.equal('trickled!');
+  });
+
+  // The client never sees the upstream's URL, only the app's: whether the app's URL is gone for good is the app's to say.
+  it('answers 404 for an upstream 404 or 410, and 502 for an upstream 5xx, a refused connection or a timeout', async function () {
     const closed = await listen(new Koa());
     const refusedUrl = closed.url;
     await closed.close();
     const cases: [string, number][] = [
       [`${upstreamUrl}/missing.txt`, 404],
+      [`${upstreamUrl}/gone`, 404],
       [`${upstreamUrl}/boom`, 502],
       [`${refusedUrl}/x.txt`, 502],
       [`${upstreamUrl}/hang`, 502],

@@ -134,6 +134,26 @@ describe('Download routes through S3 (s3rver)', function () {
     }
   });
 
+  it('frees the S3 socket a plain GET opened when no body follows: 30 answers 412, then a whole download, with 2 sockets', async function () {
+    const storage = new S3Storage({
+      bucket: s3.bucket,
+      clientConfig: { ...s3.clientConfig, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 2 }) } },
+    });
+    const server = await listen(routed(storageDownload({ storage })));
+    try {
+      for (let i = 0; i < 30; i++) {
+        // If-Match leaves the GET plain: the object is opened by its stat, then refused.
+        const refused = await fetch(`${server.url}/s3/big.bin`, { headers: { 'If-Match': '"nope"' }, signal: AbortSignal.timeout(5000) });
+        expect(refused.status).to.equal(412);
+      }
+      // A leaked socket would leave this download queued behind the pool until its timeout.
+      const res = await fetch(`${server.url}/s3/big.bin`, { signal: AbortSignal.timeout(5000) });
+      expect(Buffer.from(await res.arrayBuffer()).equals(BIG)).to.equal(true);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('frees the S3 socket of each aborted download: 60 in a row, then a whole one, with 5 sockets', async function () {
     const storage = new S3Storage({
       bucket: s3.bucket,

@@ -82,6 +82,23 @@ describe('assertDownloadResponse', function () {
     expect([error.actual, error.expected]).to.deep.equal([404, 200]);
   });
 
+  it('fails on a partial, a not-modified and a redirect answer: a download is a 200', async function () {
+    const answers: [string, Record<string, string>, number][] = [
+      ['a 206', { Range: 'bytes=0-1' }, 206],
+      ['a 304', { 'If-None-Match': '*' }, 304],
+    ];
+    for (const [kind, headers, status] of answers) {
+      const error = await assertionFailure(async () => assertDownloadResponse(await request(text.callback()).get('/').set(headers)));
+      expect(error.message, kind).to.equal(`Expected a download response with status 200, got ${status}.`);
+    }
+    const redirect = appWith((ctx) => {
+      ctx.set('Content-Disposition', 'attachment; filename="a.txt"');
+      ctx.redirect('https://files.example/a.txt');
+    });
+    const error = await assertionFailure(async () => assertDownloadResponse(await request(redirect.callback()).get('/')));
+    expect(error.message).to.equal('Expected a download response with status 200, got 302.');
+  });
+
   it('fails on a response handed to the proxy, naming the helper to use instead', async function () {
     const offloaded = appWith((ctx) => {
       ctx.set({ 'Content-Disposition': 'attachment; filename="a.txt"', 'X-Accel-Redirect': '/protected/a.txt' });
