@@ -1,0 +1,89 @@
+/**
+ * The README's examples are one app. snippets.test.ts type-checks each ```ts
+ * block; this test runs them all together, in the README's order, as a user
+ * who copies them one after the other would, and so runs the README's own
+ * requests (its "Testing your routes" block) against the app the other
+ * blocks built.
+ *
+ * What the test adds, and nothing more: the imports of every block are merged
+ * at the top; the names the prose leaves to the reader (`request`, `reports`,
+ * `rows`, `invoicePath`) come from a module of its own; the folders under
+ * /srv/ live in a temporary folder; and `app.listen()` takes a free port of
+ * 127.0.0.1.
+ */
+import { expect } from 'chai';
+import Koa from 'koa';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+const work = join(root, 'test', '.snippets', 'readme');
+
+const IMPORT = /^import\s+(type\s+)?(\w+)?\s*,?\s*(?:\{([^}]*)\})?\s*from\s+'([^']+)';[^\n]*\n/gm;
+
+/** One module: the blocks' imports, each local name once, then the blocks' code in order. */
+function assemble(blocks: string[], srv: string): string {
+  const imported = new Set<string>();
+  const imports: string[] = [];
+  const take = (binding: string) => {
+    const local = binding.split(/\s+/).pop()!;
+    return imported.has(local) ? false : imported.add(local);
+  };
+  const bodies = blocks.map((block) =>
+    block.replace(IMPORT, (_, type = '', defaultName?: string, named?: string, from?: string) => {
+      const names = (named ?? '').split(',').map((name) => name.trim()).filter((name) => name && take(name));
+      const first = defaultName && take(defaultName) ? defaultName : '';
+      if (first || names.length) imports.push(`import ${type}${[first, names.length ? `{ ${names.join(', ')} }` : ''].filter(Boolean).join(', ')} from '${from}';`);
+      return '';
+    }),
+  );
+  expect(bodies.join('\n'), 'an import the test cannot read').to.not.match(/^import /m);
+  const code = bodies.map((body, index) => `// README.md, block ${index + 1}\n${body}`).join('\n');
+  return `${imports.join('\n')}\nimport { request, reports, rows, invoicePath } from './reader.js';\n\n${code.replace(/(['"`])\/srv\//g, `$1${srv}/`)}`;
+}
+
+const READER = (srv: string) => `
+import { FileSystemStorage } from 'koa-downloadview';
+export { default as request } from 'supertest';
+export const reports = new FileSystemStorage({ location: '${srv}/reports' });
+export async function* rows() { yield 'id,total\\n'; yield '1,12.50\\n'; }
+export async function invoicePath(id: string | undefined) { return \`invoices/\${id}.pdf\`; }
+`;
+
+describe('The README', function () {
+  this.timeout(60_000);
+  const listen = Koa.prototype.listen;
+  const servers: Server[] = [];
+  let srv: string;
+
+  before(async function () {
+    srv = join(await mkdtemp(join(tmpdir(), 'kdv-readme-')), 'srv');
+    for (const folder of ['media', 'reports', 'exports']) await mkdir(join(srv, folder), { recursive: true });
+    for (const file of ['terms.pdf', 'a.pdf']) await writeFile(join(srv, 'media', file), '%PDF-1.4\n%%EOF\n');
+    Koa.prototype.listen = function (this: Koa) {
+      const server = listen.call(this, 0, '127.0.0.1');
+      servers.push(server);
+      return server;
+    } as typeof listen;
+  });
+
+  after(async function () {
+    Koa.prototype.listen = listen;
+    for (const server of servers) server.close();
+    await rm(work, { recursive: true, force: true });
+    await rm(resolve(srv, '..'), { recursive: true, force: true });
+  });
+
+  it('runs as one app, every ts block in order, and its own requests pass', async function () {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(([, code]) => code!);
+    expect(blocks.length).to.be.greaterThan(4);
+    await mkdir(work, { recursive: true });
+    await writeFile(join(work, 'reader.ts'), READER(srv));
+    await writeFile(join(work, 'app.ts'), assemble(blocks, srv));
+    await import(join(work, 'app.ts'));
+    expect(servers, 'the app listens').to.have.length(1);
+  });
+});
