@@ -2,11 +2,15 @@
  * nginx: X-Accel-Redirect to an `internal` location. nginx percent-decodes
  * the URI after splitting off `?` (ngx_http_parse_unsafe_uri), so every
  * segment is percent-encoded: `?`, `#`, `%` and `;` in names stay in the path.
+ *
+ * No X-Accel-Charset: nginx keeps the app's Content-Type, charset included,
+ * and X-Accel-Charset only asks its charset filter to recode, which the
+ * generated location turns off (`charset off`). Without a charset_map for
+ * the name (Debian's nginx.conf has none), nginx logged an error for every
+ * text download: `unknown charset "utf-8" to override`.
  */
 import { encodeName } from '../../storages/names.js';
 import type { Backend } from './backend.js';
-
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 export const nginx: Backend = {
   destination: 'destinationUrl',
@@ -24,12 +28,7 @@ export const nginx: Backend = {
     }
     if (rule.expires !== undefined) fixed['X-Accel-Expires'] = expires(rule.expires, fail);
 
-    return (name, contentType) => {
-      const headers: Record<string, string> = { 'X-Accel-Redirect': destination + encodeName(name), ...fixed };
-      const charset = contentType && CHARSET.exec(contentType)?.[1];
-      if (charset) headers['X-Accel-Charset'] = charset;
-      return headers;
-    };
+    return (name) => ({ 'X-Accel-Redirect': destination + encodeName(name), ...fixed });
   },
 };
 

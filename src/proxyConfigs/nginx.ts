@@ -19,6 +19,8 @@ export function nginxConfig(site: Site): string {
         try_files $uri =404;
         # RFC 9110 (and Koa): 304 when the file is not newer than If-Modified-Since; nginx's default wants the exact date.
         if_modified_since before;
+        # The file's bytes as they are, with the app's Content-Type: nginx recodes nothing.
+        charset off;
     }
 `,
   );

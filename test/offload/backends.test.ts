@@ -60,14 +60,15 @@ describe('xSendfile backends', function () {
       }
     });
 
-    it('sends X-Accel-Charset only when the Content-Type has a charset', async function () {
-      expect((await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt'))['x-accel-charset']).to.equal('utf-8');
-      expect(await handOff({ backend: 'nginx', destinationUrl: '/p/' }, '日本語.pdf')).not.to.have.property('x-accel-charset');
+    it('sends no X-Accel-Charset: the Content-Type carries the charset, and nginx would log an error for a charset it has no map for', async function () {
+      const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt');
+      expect(headers['content-type']).to.equal('text/plain; charset=utf-8');
+      expect(headers).not.to.have.property('x-accel-charset');
     });
 
     it('sends no X-Accel-Expires, -Buffering or -Limit-Rate unless the rule asks', async function () {
       const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt');
-      expect(Object.keys(headers).filter((name) => name.startsWith('x-accel-')).sort()).to.deep.equal(['x-accel-charset', 'x-accel-redirect']);
+      expect(Object.keys(headers).filter((name) => name.startsWith('x-accel-')).sort()).to.deep.equal(['x-accel-redirect']);
     });
 
     const options: [string, Rule, string, string][] = [

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { expectedDifferences, type Field } from './harness/differences.js';
 import { multipartParts, type Exchange } from './harness/exchange.js';
@@ -33,5 +35,13 @@ proxySuite('parity with Koa', (proxy, stack) => {
         expect(differing, `fields that differ: ${JSON.stringify(shown(differing))}`).to.deep.equal(documented);
       });
     }
+  }
+
+  if (proxy === 'nginx') {
+    // Debian's nginx.conf logs at error level; the harness at warn, stricter.
+    it('logs nothing in nginx\'s error log for all these downloads', async function () {
+      const log = await readFile(join(stack().serverDir, 'error.log'), 'utf8');
+      expect(log.split('\n').filter(Boolean)).to.deep.equal([]);
+    });
   }
 });

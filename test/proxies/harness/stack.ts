@@ -33,6 +33,8 @@ export interface Stack {
   config: string;
   /** The rule the app offloads with. */
   rule: Rule;
+  /** The proxy's own folder: its configuration, and its error.log (nginx, Apache) or stderr.log. */
+  serverDir: string;
   stop(): Promise<void>;
 }
 
@@ -101,7 +103,7 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
     const generated = proxyConfig(rule, proxy, { appUrl: app.url, listen: `127.0.0.1:${proxyPort}`, folders: { [INTERNAL_URL]: media } });
     const config = options.breakConfig ? options.breakConfig(generated) : generated;
     running = await servers[proxy].start(serverDir, config, proxyPort);
-    return { root, appPort, proxyPort, media, config, rule, stop };
+    return { root, appPort, proxyPort, media, config, rule, serverDir, stop };
   } catch (error) {
     await stop();
     throw error;
