@@ -63,7 +63,7 @@ describe('The README', function () {
     for (const folder of ['media', 'reports', 'exports']) await mkdir(join(srv, folder), { recursive: true });
     for (const file of ['terms.pdf', 'a.pdf']) await writeFile(join(srv, 'media', file), '%PDF-1.4\n%%EOF\n');
     Koa.prototype.listen = function (this: Koa) {
-      const server = listen.call(this, 0, '127.0.0.1');
+      const server = (listen as (this: Koa, port: number, host: string) => Server).call(this, 0, '127.0.0.1');
       servers.push(server);
       return server;
     } as typeof listen;
