@@ -2,6 +2,7 @@
  * An nginx server block: everything goes to the app; each rule becomes an
  * `internal` location that X-Accel-Redirect may reach and a client may not.
  */
+import { nginxEdgeLocations, nginxEdgeMaps } from '../signedLinks/nginxLocation.js';
 import { appPort, quote, type Site } from './site.js';
 
 export function nginxConfig(site: Site): string {
@@ -25,7 +26,7 @@ export function nginxConfig(site: Site): string {
 `,
   );
   const upstream = `koa_app_${appPort(site.app)}`;
-  return `# Connections to the app are kept open: a hand-off costs one small request, not a TCP handshake too.
+  return `${nginxEdgeMaps(site.edgeLinks)}# Connections to the app are kept open: a hand-off costs one small request, not a TCP handshake too.
 upstream ${upstream} {
     server ${site.app.hostname}:${appPort(site.app)};
     keepalive 16;
@@ -45,6 +46,6 @@ server {
         # nginx hides X-Accel-* itself; an X-Sendfile meant for another proxy must not leak either.
         proxy_hide_header X-Sendfile;
     }
-${internal.join('')}}
+${internal.join('')}${nginxEdgeLocations(site.edgeLinks, quote)}}
 `;
 }

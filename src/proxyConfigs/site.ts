@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import { ImproperlyConfiguredError } from '../errors.js';
 import type { BackendName } from '../backends/backend.js';
 import type { Rule } from '../rules.js';
+import { resolveEdgeLinks, type EdgeLinks, type EdgeLinksOptions } from '../signedLinks/nginxLocation.js';
 
 export interface ProxyConfigOptions {
   /** Where the Koa app listens, e.g. `http://127.0.0.1:3000`. */
@@ -21,6 +22,8 @@ export interface ProxyConfigOptions {
    * A folder rule (sourceDir) says it itself.
    */
   folders?: Record<string, string>;
+  /** nginx only: public locations where nginx checks signed links itself (secure_link) and serves the file. See docs/signed-links.md. */
+  edgeLinks?: EdgeLinksOptions;
 }
 
 /** One folder the proxy may serve: reached by `url` (nginx, caddy) or by the X-Sendfile path (apache, lighttpd). */
@@ -35,6 +38,7 @@ export interface Site {
   app: URL;
   serverName: string | undefined;
   mappings: Mapping[];
+  edgeLinks: EdgeLinks | undefined;
 }
 
 // Which destination each server reads: nginx and caddy follow an internal URL,
@@ -47,7 +51,9 @@ export function resolveSite(rules: Rule | Rule[], backend: BackendName, options:
   const [host, port] = parseListen(options.listen ?? '80');
   const own = [rules].flat().filter((rule) => (rule.backend ?? backend) === backend);
   if (own.length === 0) throw new ImproperlyConfiguredError(`No rule is for ${backend}: give at least one rule without a backend, or with backend "${backend}".`);
-  return { host, port, app, serverName: options.serverName, mappings: own.map((rule) => toMapping(rule, backend, options.folders ?? {})) };
+  const mappings = own.map((rule) => toMapping(rule, backend, options.folders ?? {}));
+  const edgeLinks = resolveEdgeLinks(options.edgeLinks, backend, mappings.map((mapping) => mapping.url));
+  return { host, port, app, serverName: options.serverName, mappings, edgeLinks };
 }
 
 // The rule has passed compileRules (proxyConfig checks it first): apache and

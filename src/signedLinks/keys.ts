@@ -42,7 +42,7 @@ export function checkKeys(keys: unknown): CheckedKey[] {
 }
 
 /** The nginx secure_link secret: long, and spelled so that it can stand as is in nginx's configuration. */
-export function checkEdgeSecret(secret: unknown, keys: CheckedKey[]): string {
+export function checkEdgeSecret(secret: unknown, keys: CheckedKey[] = []): string {
   const where = 'The signedLinks edge secret';
   if (typeof secret !== 'string') throw new ImproperlyConfiguredError(`${where} must be a string, e.g. edge: { secret: process.env.EDGE_LINK_SECRET } from \`openssl rand -base64 32\`.`);
   secretBytes(secret, where);
