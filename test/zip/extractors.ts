@@ -1,0 +1,114 @@
+/**
+ * Real extractors from Debian check every archive the zip tests make:
+ * Info-ZIP unzip, 7-Zip, libarchive's bsdtar, and Python's zipfile. Each one
+ * tests the archive, then extracts it into a folder of its own, and the
+ * files found there must be exactly the ones expected, byte for byte.
+ * Missing extractors skip the test, except under CI, where they fail it.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+// Info-ZIP unzip writes UTF-8 names only under a UTF-8 locale.
+const ENV = { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
+const OPTIONS = { env: ENV, maxBuffer: 64 * 1024 * 1024 };
+
+export const EXTRACTORS = ['unzip', '7z', 'bsdtar', 'python3'] as const;
+export type Extractor = (typeof EXTRACTORS)[number];
+
+async function has(command: string): Promise<boolean> {
+  return run('sh', ['-c', `command -v ${command}`]).then(() => true, () => false);
+}
+
+/** Skips the suite where an extractor is missing; under CI a missing one fails it. */
+export async function requireExtractors(context: Mocha.Context, extractors: readonly Extractor[] = EXTRACTORS): Promise<void> {
+  const missing = [];
+  for (const extractor of extractors) if (!(await has(extractor))) missing.push(extractor);
+  if (missing.length === 0) return;
+  if (process.env['CI']) throw new Error(`Extractors missing: ${missing.join(', ')} (apt-get install unzip p7zip-full libarchive-tools python3)`);
+  context.skip();
+}
+
+const PYTHON_TEST = `
+import hashlib, json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    bad = z.testzip()
+    if bad is not None:
+        sys.exit('bad entry: ' + bad)
+    print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist() if not i.is_dir()}))
+`;
+
+/** Tests `archive` with one extractor (its own integrity check). */
+export async function testArchive(extractor: Extractor, archive: string): Promise<void> {
+  switch (extractor) {
+    case 'unzip':
+      await run('unzip', ['-tq', archive], OPTIONS);
+      return;
+    case '7z':
+      await run('7z', ['t', archive], OPTIONS);
+      return;
+    case 'bsdtar':
+      await run('bsdtar', ['-tf', archive], OPTIONS);
+      return;
+    case 'python3':
+      await run('python3', ['-c', PYTHON_TEST, archive], OPTIONS);
+      return;
+  }
+}
+
+/** Extracts `archive` into `folder` with one extractor; resolves with each file's sha256 by path. */
+export async function extract(extractor: Extractor, archive: string, folder: string): Promise<Record<string, string>> {
+  await mkdir(folder, { recursive: true });
+  switch (extractor) {
+    case 'unzip':
+      await run('unzip', ['-q', '-o', archive, '-d', folder], OPTIONS);
+      break;
+    case '7z':
+      await run('7z', ['x', '-y', `-o${folder}`, archive], OPTIONS);
+      break;
+    case 'bsdtar':
+      await run('bsdtar', ['-xf', archive, '-C', folder], OPTIONS);
+      break;
+    case 'python3': {
+      // zipfile has no command that keeps hostile names: read it as a library does.
+      const { stdout } = await run('python3', ['-c', PYTHON_TEST, archive], OPTIONS);
+      return JSON.parse(stdout) as Record<string, string>;
+    }
+  }
+  return hashTree(folder);
+}
+
+export async function hashTree(folder: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if ((await stat(path)).isFile()) files[relative(folder, path)] = sha256(await readFile(path));
+  }
+  return files;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The whole check: every extractor tests the archive and extracts exactly
+ * `expected` (path → content), nothing more, nothing elsewhere.
+ */
+export async function checkArchive(archive: string, work: string, expected: Record<string, string | Uint8Array>, extractors: readonly Extractor[] = EXTRACTORS): Promise<void> {
+  const wanted = Object.fromEntries(Object.entries(expected).map(([path, content]) => [path, sha256(typeof content === 'string' ? Buffer.from(content) : content)]));
+  for (const extractor of extractors) {
+    await testArchive(extractor, archive).catch((error: { stderr?: string; stdout?: string }) => expect.fail(`${extractor} test failed: ${error.stderr || error.stdout}`));
+    // Nested two levels down, so that a name climbing out would land in the test's own folder, and be seen.
+    const folder = join(work, extractor, 'inside', 'here');
+    const found = await extract(extractor, archive, folder);
+    // libarchive writes names in NFC (a decomposed é comes out composed); the others keep the bytes.
+    const composed = (files: Record<string, string>) => (extractor === 'bsdtar' ? Object.fromEntries(Object.entries(files).map(([path, hash]) => [path.normalize('NFC'), hash])) : files);
+    expect(composed(found), `${extractor} extracted`).to.deep.equal(composed(wanted));
+    if (extractor !== 'python3') expect(await readdir(join(work, extractor)), `${extractor}: nothing outside its folder`).to.deep.equal(['inside']);
+  }
+}
