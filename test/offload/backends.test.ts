@@ -137,5 +137,10 @@ describe('xSendfile backends', function () {
         expect((await handOff({ backend: 'apache', destinationDir: '/var/www/dé files', percentEncode: true }, name))['x-sendfile'], name).to.equal(`/var/www/d%C3%A9%20files/${encoded}`);
       }
     });
+
+    it('sends Accept-Ranges: bytes, which Apache keeps and would not send itself', async function () {
+      expect((await handOff({ backend: 'apache', destinationDir: '/var/www' }, 'plain.txt'))['accept-ranges']).to.equal('bytes');
+      expect((await handOff({ backend: 'apache', destinationDir: '/var/www', percentEncode: true }, 'plain.txt'))['accept-ranges']).to.equal('bytes');
+    });
   });
 });

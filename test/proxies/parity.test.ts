@@ -18,6 +18,7 @@ function comparable(response: Exchange): Record<Field, unknown> {
     // A multipart length depends on the random boundary; the parts are compared instead.
     'content-length': multipart ? 'multipart' : response.headers['content-length'],
     'content-range': response.headers['content-range'],
+    'accept-ranges': response.headers['accept-ranges'],
     body: multipart ? multipartParts(response).map((part) => ({ ...part.headers, body: part.body.toString('hex') })) : response.body.toString('hex'),
   };
 }
