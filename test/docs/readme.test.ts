@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { proxyConfig } from '../../src/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const work = join(root, 'test', '.snippets', 'readme');
@@ -85,5 +86,17 @@ describe('The README', function () {
     await writeFile(join(work, 'app.ts'), assemble(blocks, srv));
     await import(join(work, 'app.ts'));
     expect(servers, 'the app listens').to.have.length(1);
+  });
+
+  it('quotes the nginx location that proxy-config generates for its rules, comments left out', async function () {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const [, rules, app, listen] = /echo '([^']*)' > rules\.json\nnpx koa-downloadview proxy-config nginx --rules rules\.json --app (\S+) --listen (\S+)\n/.exec(readme) ?? [];
+    const [, quoted] = /```nginx\n([\s\S]*?)```/.exec(readme) ?? [];
+    expect(rules && quoted, 'the rules.json command and the nginx block').to.be.a('string');
+    const generated = proxyConfig(JSON.parse(rules!), 'nginx', { appUrl: app!, listen: listen! });
+    const location = /^( *)location \^~ [\s\S]*?^\1\}\n/m.exec(generated)![0];
+    const uncommented = location.split('\n').filter((line) => !line.trim().startsWith('#'));
+    const indent = /^ */.exec(location)![0].length;
+    expect(quoted).to.equal(uncommented.map((line) => line.slice(indent)).join('\n'));
   });
 });
