@@ -16,7 +16,7 @@ import { proxyConfig, proxyConfigFolders } from './proxyConfig.js';
 const BACKENDS = ['nginx', 'apache', 'lighttpd', 'caddy'];
 const COMMANDS = ['proxy-config', 'check'];
 
-const PROXY_CONFIG_USAGE = 'koa-downloadview proxy-config <nginx|apache|lighttpd|caddy> --rules FILE --app URL [--listen [HOST:]PORT] [--server-name NAME] [--folder URL=DIR ...]';
+const PROXY_CONFIG_USAGE = 'koa-downloadview proxy-config <nginx|apache|lighttpd|caddy> --rules FILE --app URL [--listen [HOST:]PORT] [--server-name NAME] [--folder URL=DIR ...] [--edge-link URL=DIR ... --edge-secret-file FILE]';
 const CHECK_USAGE = 'koa-downloadview check <url> [--sha256 HEX | --file PATH]';
 
 const USAGE = `Usage:
@@ -48,6 +48,13 @@ Options:
                         that the internal location URL (the rule's destinationUrl) serves,
                         e.g. --folder /_protected/media/=/srv/media; repeat it for each
                         destinationUrl. A sourceDir rule names its folder itself.
+  --edge-link URL=DIR   nginx only: a public location where nginx checks signed links
+                        itself (secure_link) and serves the file from DIR, the app not
+                        asked, e.g. --edge-link /signed/=/srv/media; repeat it for each
+                        location. Needs --edge-secret-file. See docs/signed-links.md.
+  --edge-secret-file FILE
+                        a file holding the edge secret of signedLinks({ edge: { secret } })
+                        (32 characters or more); it is written into the configuration
   -h, --help            this help
 
 Exit code: 0 printed, 2 a usage or configuration error (the sentence says what to fix).
@@ -107,7 +114,7 @@ export async function main(args: string[], output: Output): Promise<number> {
 }
 
 async function printProxyConfig(args: string[], output: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, app: { type: 'string' }, listen: { type: 'string' }, 'server-name': { type: 'string' }, folder: { type: 'string', multiple: true } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, app: { type: 'string' }, listen: { type: 'string' }, 'server-name': { type: 'string' }, folder: { type: 'string', multiple: true }, 'edge-link': { type: 'string', multiple: true }, 'edge-secret-file': { type: 'string' } } });
   const [backend, ...extra] = positionals;
   if (!backend) throw new UsageError(`proxy-config needs a backend: one of ${BACKENDS.join(', ')}.`);
   if (extra.length) throw new UsageError(`proxy-config takes one backend; got ${positionals.map((name) => JSON.stringify(name)).join(', ')}.`);
@@ -122,14 +129,9 @@ async function printProxyConfig(args: string[], output: Output): Promise<number>
   } catch (error) {
     throw new UsageError(`Cannot read the rules from ${values.rules}: ${(error as Error).message}`);
   }
-  const folders = Object.fromEntries(
-    (values.folder ?? []).map((pair) => {
-      const [url, dir] = pair.split(/=(.*)/s);
-      if (!url || !dir) throw new UsageError(`--folder takes URL=DIR, e.g. --folder /_protected/media/=/srv/media; got ${JSON.stringify(pair)}.`);
-      return [url, dir];
-    }),
-  );
-  const options = { appUrl: values.app, folders, ...(values.listen && { listen: values.listen }), ...(values['server-name'] && { serverName: values['server-name'] }) };
+  const folders = urlDirPairs(values.folder, '--folder /_protected/media/=/srv/media');
+  const edgeLinks = await edgeLinksOption(values['edge-link'], values['edge-secret-file']);
+  const options = { appUrl: values.app, folders, ...(values.listen && { listen: values.listen }), ...(values['server-name'] && { serverName: values['server-name'] }), ...(edgeLinks && { edgeLinks }) };
   output.out(proxyConfig(rules as never, backend as BackendName, options));
   for (const folder of proxyConfigFolders(rules as never, backend as BackendName, options)) {
     const found = await stat(folder).catch(() => undefined);
@@ -138,6 +140,28 @@ async function printProxyConfig(args: string[], output: Output): Promise<number>
     }
   }
   return 0;
+}
+
+/** `URL=DIR` flags as an object; `example` shows the flag with its value. */
+function urlDirPairs(pairs: string[] | undefined, example: string): Record<string, string> {
+  return Object.fromEntries(
+    (pairs ?? []).map((pair) => {
+      const [url, dir] = pair.split(/=(.*)/s);
+      if (!url || !dir) throw new UsageError(`${example.split(' ')[0]} takes URL=DIR, e.g. ${example}; got ${JSON.stringify(pair)}.`);
+      return [url, dir];
+    }),
+  );
+}
+
+/** --edge-link and --edge-secret-file, which go together; the secret is read from its file (a command line is visible to every user). */
+async function edgeLinksOption(links: string[] | undefined, secretFile: string | undefined): Promise<{ secret: string; folders: Record<string, string> } | undefined> {
+  if (!links?.length && secretFile === undefined) return undefined;
+  if (!links?.length || secretFile === undefined) throw new UsageError('--edge-link and --edge-secret-file go together: the locations where nginx checks signed links, and the file holding their secret.');
+  const folders = urlDirPairs(links, '--edge-link /signed/=/srv/media');
+  const secret = await readFile(secretFile, 'utf8').catch((error: Error) => {
+    throw new UsageError(`Cannot read the edge secret from ${secretFile}: ${error.message}`);
+  });
+  return { secret: secret.trim(), folders };
 }
 
 async function check(args: string[], output: Output): Promise<number> {

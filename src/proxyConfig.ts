@@ -35,7 +35,8 @@ export function proxyConfig(rules: Rule | Rule[], backend: BackendName, options:
 /** The folders on disk the configuration of `backend` serves files from, and the rules' sourceDir: each should exist where it runs. */
 export function proxyConfigFolders(rules: Rule | Rule[], backend: BackendName, options: ProxyConfigOptions): string[] {
   const sources = [rules].flat().filter((rule) => (rule.backend ?? backend) === backend).map((rule) => rule.sourceDir);
-  const folders = [...checkedSite(rules, backend, options).mappings.map((mapping) => mapping.dir), ...sources];
+  const site = checkedSite(rules, backend, options);
+  const folders = [...site.mappings.map((mapping) => mapping.dir), ...sources, ...(site.edgeLinks?.locations.map((location) => location.dir) ?? [])];
   return [...new Set(folders.filter((folder) => folder !== undefined).map((folder) => folder.replace(/(.)\/+$/, '$1')))];
 }
 

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { main, packageVersion } from '../../src/cli.js';
 import { ImproperlyConfiguredError } from '../../src/errors.js';
 import { proxyConfig } from '../../src/proxyConfig.js';
+import { EDGE_SECRET } from '../signedLinks/fixtures.js';
 import { xSendfile, type Rule } from '../../src/index.js';
 import { freePort } from '../proxies/harness/process.js';
 
@@ -169,5 +170,60 @@ describe('proxyConfig validation', function () {
     ];
     const config = proxyConfig(rules, 'nginx', app);
     expect(config).to.include('alias "/srv/b/";').and.not.to.include('/srv/a');
+  });
+});
+
+// Signed links checked by nginx alone (docs/signed-links.md).
+describe('koa-downloadview proxy-config: edge links', function () {
+  let folder: string;
+  let rules: string;
+  let secretFile: string;
+  const base = () => ['proxy-config', 'nginx', '--rules', rules, '--app', 'http://127.0.0.1:3000'];
+  before(async function () {
+    folder = await mkdtemp(join(tmpdir(), 'kdv-edge-cli-'));
+    rules = join(folder, 'rules.json');
+    secretFile = join(folder, 'edge-secret');
+    await writeFile(rules, JSON.stringify({ sourceDir: folder, destinationUrl: '/_protected/' }));
+    await writeFile(secretFile, `${EDGE_SECRET}\n`);
+  });
+  after(() => rm(folder, { recursive: true, force: true }));
+
+  it('prints what proxyConfig returns with edgeLinks, the secret read from its file', async function () {
+    const result = await run([...base(), '--edge-link', `/signed/=${folder}`, '--edge-secret-file', secretFile]);
+    const expected = proxyConfig({ sourceDir: folder, destinationUrl: '/_protected/' }, 'nginx', { appUrl: 'http://127.0.0.1:3000', edgeLinks: { secret: EDGE_SECRET, folders: { '/signed/': folder } } });
+    expect(result).to.deep.equal({ code: 0, out: expected, err: '' });
+  });
+
+  it('warns about an edge folder missing on this machine', async function () {
+    const result = await run([...base(), '--edge-link', '/signed/=/nowhere/at/all', '--edge-secret-file', secretFile]);
+    expect(result.code).to.equal(0);
+    expect(result.err).to.match(/^Warning: the folder \/nowhere\/at\/all does not exist/);
+  });
+
+  const errors: [string, string[], RegExp][] = [
+    ['a location without its secret', ['--edge-link', '/signed/=/srv'], /--edge-link and --edge-secret-file go together/],
+    ['a secret without a location', ['--edge-secret-file', '/dev/null'], /go together/],
+    ['a location without its folder', ['--edge-link', '/signed/', '--edge-secret-file', '/dev/null'], /--edge-link takes URL=DIR, e\.g\. --edge-link \/signed\/=\/srv\/media/],
+    ['a secret file that cannot be read', ['--edge-link', '/signed/=/srv', '--edge-secret-file', '/nowhere/secret'], /Cannot read the edge secret from \/nowhere\/secret/],
+    ['a short secret', ['--edge-link', '/signed/=/srv', '--edge-secret-file', '/dev/null'], /edge secret is 0 bytes long/],
+  ];
+  for (const [what, args, sentence] of errors) {
+    it(`exits 2 on ${what}, saying what to fix`, async function () {
+      const result = await run([...base(), ...args]);
+      expect(result.code).to.equal(2);
+      expect(result.err).to.match(sentence);
+      expect(result.err).not.to.include(EDGE_SECRET);
+    });
+  }
+
+  it('says so for a proxy without secure_link', async function () {
+    const result = await run(['proxy-config', 'caddy', '--rules', rules, '--app', 'http://127.0.0.1:3000', '--folder', `/_protected/=${folder}`, '--edge-link', `/signed/=${folder}`, '--edge-secret-file', secretFile]);
+    expect(result.code).to.equal(2);
+    expect(result.err).to.match(/secure_link module; caddy has none/);
+  });
+
+  it('documents the flags in proxy-config --help', async function () {
+    const { out } = await run(['proxy-config', '--help']);
+    expect(out).to.include('--edge-link URL=DIR').and.include('--edge-secret-file FILE');
   });
 });
