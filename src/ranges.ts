@@ -19,6 +19,9 @@ export function selectRanges(header: string | undefined, size: number): ByteRang
   // Range units are case-insensitive (RFC 9110 §14.1); range-parser knows only 'bytes'.
   // Empty list elements are allowed and ignored (§5.6.1.2); range-parser would refuse the whole header.
   const bytes = header.replace(/^bytes=/i, 'bytes=').replace(/(?<==|,)[ \t]*,|,[ \t]*$/g, '');
+  // On an empty file a non-zero suffix is satisfiable (§14.1.1), yet no Content-Range can describe
+  // its zero bytes: the Range is ignored (§14.2), and the empty file answered 200.
+  if (size === 0 && /[=,]\s*-0*[1-9]/.test(bytes)) return undefined;
   // range-parser refuses a suffix longer than the file; RFC 9110 §14.1.3 serves the whole file then.
   const suffixesClamped = bytes.replace(/([=,]\s*)-(\d+)/g, (spec, lead: string, length: string) => (Number(length) > size ? `${lead}-${size}` : spec));
   const ranges = parseRange(size, suffixesClamped, { combine: true });

@@ -162,9 +162,8 @@ export function rangeForm(value: string): RangeForm {
  * - an int-range whose last-pos is below its first-pos is dropped like an unsatisfiable one;
  * - overlapping and adjacent ranges are coalesced (§15.3.7.2);
  * - more than MAX_RANGES ranges after that are ignored (§14.2);
- * - on an empty representation every range is answered 416, a non-zero suffix too. That one is the
- *   project's decision, not the RFC's: §14.1.2 counts `bytes=-5` satisfiable on a 0-byte representation,
- *   and §14.2 would ignore it (200). See docs/http-differences.md.
+ * - on an empty representation a non-zero suffix is satisfiable (§14.1.1) but no 206 can carry it:
+ *   the Range is ignored (§14.2), 200.
  */
 export function byteRanges(value: string, size: number): { ranges: Array<[number, number]>; coalesced: boolean } | 'unsatisfiable' | undefined {
   const form = rangeForm(value);
@@ -179,7 +178,8 @@ export function byteRanges(value: string, size: number): { ranges: Array<[number
       continue;
     }
     const length = Number(SUFFIX_RANGE.exec(spec)![1]);
-    if (length > 0 && size > 0) ranges.push([Math.max(0, size - length), size - 1]);
+    if (length > 0 && size === 0) return undefined;
+    if (length > 0) ranges.push([Math.max(0, size - length), size - 1]);
   }
   if (ranges.length === 0) return 'unsatisfiable';
   const merged = coalesce(ranges);
