@@ -5,10 +5,11 @@
  */
 import Router from '@koa/router';
 import Koa from 'koa';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   FileSystemStorage, MemoryStorage, VirtualFile,
-  httpDownload, pathDownload, storageDownload, virtualDownload, xSendfile,
+  httpDownload, pathDownload, signedLinks, storageDownload, virtualDownload, xSendfile,
   type Rule,
 } from '../src/index.js';
 import type { BackendName } from '../src/backends/backend.js';
@@ -78,6 +79,16 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
 
   route('/inline/日本語.pdf', 'The same PDF, inline: the browser shows it, and still knows its name', storageDownload({ storage: files, name: '日本語.pdf', attachment: false }), sizeOf('日本語.pdf'));
   route('/path/hello-world.txt', 'A local path, confined to its root folder', pathDownload({ root: filesDir, path: 'hello-world.txt' }), sizeOf('hello-world.txt'));
+
+  // A signed link: /signed-link makes a fresh one, valid for 60 s, and redirects to it. The key is random: links die with the demo.
+  const links = signedLinks({ keys: [{ id: 'demo', secret: randomBytes(32) }] });
+  router.get('/signed/*path', links.verify(), storageDownload({ storage: files }));
+  router.get('/signed-link', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(links.url('/signed/hello-world.txt', { expiresIn: 60 }));
+  });
+  routes.push({ path: '/signed-link', title: 'A signed link that expires in 60 s: each visit makes a fresh one; the address it leads to answers 410 Gone a minute later', sentBy: 'node', size: sizeOf('hello-world.txt') });
+
   const tone = toneWav();
   routes.push({ path: '/media/tone.wav', title: 'A generated tone: seek in the player, and the browser asks for byte ranges', sentBy: 'node', size: tone.length, media: 'audio' });
   router.get('/media/tone.wav', storageDownload({ storage: files, name: 'tone.wav', attachment: false }));

@@ -1,5 +1,7 @@
 /** proxyConfig's edgeLinks option: the nginx locations of edge mode, and the settings it refuses at start-up. */
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ImproperlyConfiguredError } from '../../src/errors.js';
 import { proxyConfig } from '../../src/proxyConfig.js';
 import type { EdgeLinksOptions } from '../../src/signedLinks/nginxLocation.js';
@@ -17,6 +19,14 @@ describe('proxyConfig edgeLinks', function () {
     expect(text).to.include('location ^~ "/shared/" {');
     expect(text.match(/^map /gm)).to.have.length(3);
     expect(text.match(/location = \/_koa_downloadview\/link-/g)).to.have.length(2);
+  });
+
+  it('is quoted in docs/signed-links.md as generated, comments left out and the secret a placeholder', async function () {
+    const guide = await readFile(resolve(import.meta.dirname, '../../docs/signed-links.md'), 'utf8');
+    const [, quoted] = /```nginx\n([\s\S]*?)```/.exec(guide) ?? [];
+    const generated = config({ secret: EDGE_SECRET, folders: { '/signed/': '/srv/media' } }).replace(EDGE_SECRET, '<edge secret>');
+    const location = /^ {4}location \^~ "\/signed\/" \{\n[\s\S]*?^ {4}\}\n/m.exec(generated)![0];
+    expect(quoted).to.equal(location.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n'));
   });
 
   it('leaves the configuration as it was without edgeLinks', function () {
