@@ -12,6 +12,8 @@ export type { Storage, FileStat, ByteRange, SaveContent, SaveOptions, OpenedFile
 export { DownloadViewError, FileNotFoundError, InvalidNameError, ImproperlyConfiguredError, StorageError } from './errors.js';
 export { recordedDownload, untouchedDownload, announceOffload, type RecordedDownload, type OffloadPredicate, type OffloadPlan } from './record.js';
 export { xSendfile, type XSendfileOptions } from './xSendfile.js';
+export { downloadChannels, type DownloadMessage } from './events.js';
+export { completedDownloads, type CompletedDownloadsOptions } from './completedDownloads.js';
 export { signedLinks, type SignedLinks, type SignedLinksOptions, type SigningKey, type LinkOptions, type LinkGrant } from './signedLinks/signedLinks.js';
 export { SignedLinkError, type RefusalReason } from './signedLinks/refusal.js';
 export type { Rule } from './rules.js';

@@ -36,6 +36,8 @@ export interface OffloadPlan {
    * for a proxy that would otherwise follow it.
    */
   readonly checkFile: boolean;
+  /** Who will send the bytes instead of Node ('nginx', 's3'…), for the download's events. */
+  readonly by?: string;
 }
 
 /** Answers, before the route runs, whether and how a file will be offloaded. */

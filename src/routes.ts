@@ -10,6 +10,7 @@ import { FileSystemStorage, checkLocation } from '../storages/filesystem.js';
 import type { Storage } from '../storages/storage.js';
 import type { DownloadFile } from './downloadFile.js';
 import { DownloadViewError, ImproperlyConfiguredError, InvalidNameError } from './errors.js';
+import { observeFailure } from './events.js';
 import { isHeaderValue } from './headers.js';
 import { HTTPFile, type HTTPFileOptions } from './httpFile.js';
 import type { DownloadOptions } from './options.js';
@@ -46,12 +47,14 @@ export function download(resolveFile: Resolver<DownloadFile>, options: DownloadO
   if (typeof resolveFile !== 'function') throw new ImproperlyConfiguredError('download(resolve) needs a function (ctx) => DownloadFile.');
   checkOptions(options);
   return async (ctx) => {
+    let file: DownloadFile | undefined;
     try {
-      const file = await resolveFile(ctx);
+      file = await resolveFile(ctx);
       if (!file) return ctx.throw(404);
       await sendFile(ctx, file, options);
     } catch (error) {
       logRefusal(ctx, error);
+      observeFailure(ctx, file, options, error);
       throw error;
     }
   };

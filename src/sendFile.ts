@@ -4,8 +4,10 @@
  */
 import type { Context } from 'koa';
 import { posix } from 'node:path';
+import type { ByteRange } from '../storages/storage.js';
 import type { DownloadFile } from './downloadFile.js';
 import { evaluateConditions, rangeIsFresh } from './conditional.js';
+import { observeDownload } from './events.js';
 import { downloadHeaders } from './headers.js';
 import { LazyBody } from './lazyBody.js';
 import type { DownloadOptions } from './options.js';
@@ -33,10 +35,13 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   const headers = downloadHeaders(basename, stat, options, acceptsRanges);
   ctx.set(headers);
   ctx.status = 200;
+  // The answer is decided: tell the download's observers (docs/observability.md).
+  const decided = (status: number, sent?: ByteRange[], body?: LazyBody) =>
+    observeDownload(ctx, { file, options, status, ranges: { asked: ctx.get('Range') || undefined, sent }, size: stat.size, offload: offload && { by: offload.by ?? 'proxy' } }, body);
   if (offload) {
     // No body: the offload middleware sets the response's, and nothing is opened.
     recordDownload(ctx, { file, options, basename, headers, body: undefined, offload });
-    return;
+    return decided(200);
   }
 
   // Every answer without a body below frees what stat kept open.
@@ -50,16 +55,21 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
     release();
     ctx.remove('Content-Disposition');
     ctx.remove('Accept-Ranges');
-    return void (ctx.status = 304);
+    ctx.status = 304;
+    return decided(304);
   }
-  if (condition === 'precondition-failed') return refuse(ctx, 412, release);
+  if (condition === 'precondition-failed') {
+    refuse(ctx, 412, release);
+    return decided(412);
+  }
 
   // Range applies to GET only (RFC 9110 §14.2): a HEAD answers with the whole file's headers.
   const size = stat.size;
   const ranges = ctx.method === 'GET' && acceptsRanges && size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) ? selectRanges(ctx.get('Range') || undefined, size) : undefined;
   if (ranges === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${size}`);
-    return refuse(ctx, 416, release);
+    refuse(ctx, 416, release);
+    return decided(416);
   }
   if (ranges?.length === 1) {
     const [range] = ranges;
@@ -80,6 +90,7 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   body.destroyWhenClosed(ctx.res);
   if (length !== undefined) ctx.length = length;
   recordDownload(ctx, { file, options, basename, headers, body, offload: undefined });
+  decided(ctx.status, ranges, body);
 }
 
 /** An error answer must not be saved as the file by the browser. */

@@ -34,7 +34,7 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
   const claim = (file: DownloadFile): HandOffPlan | undefined => {
     for (const rule of compiled) {
       const name = rule.match(file);
-      if (name !== undefined) return { checkFile: rule.checkFile && confinesSymlinks(file), rule, name };
+      if (name !== undefined) return { checkFile: rule.checkFile && confinesSymlinks(file), by: rule.backend, rule, name };
     }
     return undefined;
   };

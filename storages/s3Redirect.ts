@@ -21,7 +21,7 @@ function isS3File(file: DownloadFile): file is S3File {
 }
 
 // Signing makes no request, and S3 answers a missing key itself: nothing to check first.
-const REDIRECT: OffloadPlan = { checkFile: false };
+const REDIRECT: OffloadPlan = { checkFile: false, by: 's3' };
 
 /**
  * Opt-in redirect offload for files of an S3Storage. Mount it globally
