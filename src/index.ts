@@ -20,3 +20,7 @@ export type { Rule } from './rules.js';
 export type { BackendName } from './backends/backend.js';
 export { proxyConfig, type ProxyConfigOptions } from './proxyConfig.js';
 export { healthcheck, type HealthcheckOptions, type HealthcheckResult } from './healthcheck.js';
+export { zipDownload, type ZipDownloadOptions } from './zip/zipDownload.js';
+export { ZipArchive, type ZipArchiveOptions } from './zip/zipArchive.js';
+export type { ZipEntry } from './zip/plan.js';
+export { MemoryCrcCache, type CrcCache } from './zip/crc32.js';
