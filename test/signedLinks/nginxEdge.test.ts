@@ -6,20 +6,13 @@
  */
 import Router from '@koa/router';
 import { expect } from 'chai';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { proxyConfig } from '../../src/proxyConfig.js';
 import { storageDownload } from '../../src/routes.js';
 import { signedLinks } from '../../src/signedLinks/signedLinks.js';
 import { FileSystemStorage } from '../../storages/filesystem.js';
 import { exchange } from '../proxies/harness/exchange.js';
-import { freePort, type Running } from '../proxies/harness/process.js';
-import { servers } from '../proxies/harness/servers.js';
-import { appWith, listen } from '../support/app.js';
 import { EDGE_SECRET, SECRET, param, withParam } from './fixtures.js';
+import { AWKWARD, startNginxSite, type NginxSite } from './nginxSite.js';
 
-const AWKWARD = 'rapports/Été 2024 #1 + 50% (copie) 日本語.txt';
 const REFUSED = 'This download link is not valid: it is not signed, or it was changed after it was signed, or it is used from another address than the one it was made for.';
 
 describe('signedLinks: edge mode on real nginx, the app stopped', function () {
@@ -27,45 +20,15 @@ describe('signedLinks: edge mode on real nginx, the app stopped', function () {
   const links = signedLinks({ keys: [{ id: 'current', secret: SECRET }], edge: { secret: EDGE_SECRET } });
   // Links made an hour ago that lived a minute.
   const past = signedLinks({ keys: [{ id: 'current', secret: SECRET }], edge: { secret: EDGE_SECRET }, now: () => Date.now() - 3600_000 });
-  let root: string;
+  let site: NginxSite | undefined;
   let port: number;
-  let nginx: Running | undefined;
 
   before(async function () {
-    if (!servers.nginx.binary) {
-      const install = `nginx is not installed: apt-get install ${servers.nginx.debianPackage}`;
-      if (process.env.CI) throw new Error(install);
-      console.log(`      skipped: ${install}`);
-      this.skip();
-    }
-    root = await mkdtemp(join(tmpdir(), 'kdv-edge-'));
-    const media = join(root, 'media');
-    await mkdir(join(media, 'rapports'), { recursive: true });
-    await mkdir(join(root, 'server'));
-    // nginx's workers run as www-data: they must reach the files.
-    await chmod(root, 0o755);
-    await writeFile(join(media, 'report.txt'), 'the quarterly report');
-    await writeFile(join(media, AWKWARD), 'awkward, but served');
-    await writeFile(join(root, 'secret.txt'), 'beside the media folder');
-    await symlink(join(root, 'secret.txt'), join(media, 'escape.txt'));
-
-    // The app the configuration forwards to: started to learn its address, then stopped before any request.
-    const router = new Router();
-    router.get('/files/*path', storageDownload({ storage: new FileSystemStorage({ location: media }) }));
-    const app = await listen(appWith(router.routes()));
-    port = await freePort();
-    const config = proxyConfig({ sourceDir: media, destinationUrl: '/_protected/' }, 'nginx', {
-      appUrl: app.url,
-      listen: `127.0.0.1:${port}`,
-      edgeLinks: { secret: EDGE_SECRET, folders: { '/signed/': media } },
-    });
-    await app.close();
-    nginx = await servers.nginx.start(join(root, 'server'), config, port);
+    // The app the configuration forwards to: started to learn its address, then stopped before nginx starts.
+    site = await startNginxSite(this, (media) => new Router().get('/files/*path', storageDownload({ storage: new FileSystemStorage({ location: media }) })), { stopApp: true });
+    port = site.port;
   });
-  after(async function () {
-    await nginx?.stop();
-    if (root) await rm(root, { recursive: true, force: true });
-  });
+  after(() => site?.stop());
 
   const get = (path: string, headers: Record<string, string> = {}) => exchange(port, path, { headers });
 
@@ -75,7 +38,7 @@ describe('signedLinks: edge mode on real nginx, the app stopped', function () {
 
   it('serves a valid link itself, as an attachment, private and checked again before reuse', async function () {
     const res = await get(links.url('/signed/report.txt', { edge: true, expiresIn: 60 }));
-    expect(res.status, nginx!.output()).to.equal(200);
+    expect(res.status, site!.output()).to.equal(200);
     expect(res.body.toString()).to.equal('the quarterly report');
     expect(res.headers['content-disposition']).to.equal('attachment');
     expect(res.headers['cache-control']).to.equal('private, no-cache');
