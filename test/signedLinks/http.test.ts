@@ -13,7 +13,7 @@ import { MemoryStorage, download, pathDownload, storageDownload, xSendfile, Virt
 import { FileSystemStorage } from '../../storages/filesystem.js';
 import { appWith } from '../support/app.js';
 import { CountingStorage } from '../support/countingStorage.js';
-import { NOW, SECRET, param, signer, withParam } from './fixtures.js';
+import { NOW, OLD_SECRET, SECRET, param, signer, withParam } from './fixtures.js';
 
 const NAME = 'rapports/Été 2024 #1 + 50%.txt';
 const CONTENT = 'quarterly figures';
@@ -101,6 +101,15 @@ describe('signedLinks: the middleware in front of download routes', function () 
       expect(res.status, spelling).to.equal(200);
       expect(res.headers['content-disposition'], spelling).to.equal(`attachment; filename="e + b ~ c.txt"; filename*=UTF-8''%C3%A9%20%2B%20b%20~%20c.txt`);
     }
+  });
+
+  it('keeps serving links of a rotated-out key until the key is removed', async function () {
+    const oldLink = signer({ keys: [{ id: '2025', secret: OLD_SECRET }] }, clock).url(`/media/${NAME}`);
+    const rotated = signer({ keys: [{ id: '2026', secret: SECRET }, { id: '2025', secret: OLD_SECRET }] }, clock);
+    const removed = signer({ keys: [{ id: '2026', secret: SECRET }] }, clock);
+    expect((await request(routed('/media/*path', rotated.verify(), storageDownload({ storage }))).get(oldLink)).status).to.equal(200);
+    const refused = await request(routed('/media/*path', removed.verify(), storageDownload({ storage }))).get(oldLink);
+    expect([refused.status, refused.text]).to.deep.equal([403, 'This download link was signed with a key that is no longer accepted.']);
   });
 
   it('binds a link to the client address, as Koa sees it (X-Forwarded-For only with app.proxy)', async function () {
