@@ -40,7 +40,9 @@ export function resolveEdgeLinks(options: EdgeLinksOptions | undefined, backend:
       throw new ImproperlyConfiguredError(`An edgeLinks URL is a path prefix such as "/signed/", starting and ending with "/", without spaces, quotes or braces; got ${JSON.stringify(url)}.`);
     }
     if (typeof dir !== 'string' || !isAbsolute(dir) || /["\\\s]/.test(dir)) throw new ImproperlyConfiguredError(`The edgeLinks folder of ${url} must be an absolute path, e.g. "/srv/media"; got ${JSON.stringify(dir)}.`);
-    if (internalUrls.includes(url)) throw new ImproperlyConfiguredError(`${url} is both an internal location of a rule and a public edgeLinks location: give the signed links their own prefix, e.g. "/signed/".`);
+    // nginx picks the longest prefix: nested locations would send hand-offs to the public one, or links to the internal one.
+    const clash = internalUrls.find((internal) => internal !== undefined && (internal.startsWith(url) || url.startsWith(internal)));
+    if (clash) throw new ImproperlyConfiguredError(`The edgeLinks location ${url} overlaps the internal location ${clash} of a rule: give the signed links a prefix of their own, e.g. "/signed/".`);
     return { url, dir: dir.replace(/(.)\/+$/, '$1') };
   });
   return { secret, locations };

@@ -40,7 +40,9 @@ describe('proxyConfig edgeLinks', function () {
     ['a URL without its slashes', { secret: EDGE_SECRET, folders: { signed: '/srv' } }, /path prefix such as "\/signed\/"/],
     ['the whole site', { secret: EDGE_SECRET, folders: { '/': '/srv' } }, /path prefix/],
     ['a relative folder', { secret: EDGE_SECRET, folders: { '/signed/': 'media' } }, /absolute path/],
-    ["a rule's internal location", { secret: EDGE_SECRET, folders: { '/_protected/media/': '/srv/media' } }, /both an internal location/],
+    ["a rule's internal location", { secret: EDGE_SECRET, folders: { '/_protected/media/': '/srv/media' } }, /overlaps the internal location \/_protected\/media\//],
+    ['a location around an internal one', { secret: EDGE_SECRET, folders: { '/_protected/': '/srv' } }, /overlaps/],
+    ['a location inside an internal one', { secret: EDGE_SECRET, folders: { '/_protected/media/signed/': '/srv' } }, /overlaps/],
   ];
   for (const [what, edgeLinks, sentence] of bad) {
     it(`refuses ${what}`, function () {
