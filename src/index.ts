@@ -16,6 +16,7 @@ export { downloadChannels, type DownloadMessage } from './events.js';
 export { completedDownloads, type CompletedDownloadsOptions } from './completedDownloads.js';
 export { signedLinks, type SignedLinks, type SignedLinksOptions, type SigningKey, type LinkOptions, type LinkGrant } from './signedLinks/signedLinks.js';
 export { SignedLinkError, type RefusalReason } from './signedLinks/refusal.js';
+export type { EdgeLinksOptions } from './signedLinks/nginxLocation.js';
 export type { Rule } from './rules.js';
 export type { BackendName } from './backends/backend.js';
 export { proxyConfig, type ProxyConfigOptions } from './proxyConfig.js';
