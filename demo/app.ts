@@ -8,8 +8,8 @@ import Koa from 'koa';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  FileSystemStorage, MemoryStorage, VirtualFile,
-  httpDownload, pathDownload, signedLinks, storageDownload, virtualDownload, xSendfile,
+  FileSystemStorage, MemoryStorage, StorageFile, VirtualFile,
+  httpDownload, pathDownload, signedLinks, storageDownload, virtualDownload, xSendfile, zipDownload,
   type Rule,
 } from '../src/index.js';
 import type { BackendName } from '../src/backends/backend.js';
@@ -96,6 +96,9 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
   route('/virtual/text.txt', 'A virtual file: text made in memory, never offloaded', virtualDownload(() => new VirtualFile({ name: 'text.txt', content: `Made at ${new Date().toISOString()}\n` })));
   route('/virtual/rows.csv', 'A generated stream of unknown size: sent chunked, without Content-Length', virtualDownload(() => new VirtualFile({ name: 'rows.csv', stream: csvRows })));
   route('/virtual/large.bin', 'A large generated file (64 MiB) of declared size: Range works on it', virtualDownload(() => new VirtualFile({ name: 'large.bin', size: LARGE_SIZE, stream: () => pattern(LARGE_SIZE) })), LARGE_SIZE);
+  // The demo's files as one ZIP: stored, so its length is exact and a cut download resumes (Range, If-Range).
+  const samples = () => [...Object.keys(SAMPLE_FILES), 'tone.wav'].map((name) => ({ name: `samples/${name}`, file: new StorageFile(files, name) }));
+  route('/zip/samples.zip', 'Every sample file in one ZIP, streamed as it is read: exact length, Unicode names, resumable', zipDownload(samples, { basename: 'samples.zip' }));
   route('/http/hello-world.txt', 'An HTTP proxy download: this app fetches its own /files/hello-world.txt', httpDownload({ url: () => `${options.selfUrl()}/files/hello-world.txt` }), sizeOf('hello-world.txt'));
 
   // Offload, as in django-downloadview's demo: per proxy, one route optimized by the
