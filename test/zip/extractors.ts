@@ -39,7 +39,13 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     bad = z.testzip()
     if bad is not None:
         sys.exit('bad entry: ' + bad)
-    print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist() if not i.is_dir()}))
+    def digest(info):
+        hash = hashlib.sha256()
+        with z.open(info) as entry:
+            for chunk in iter(lambda: entry.read(1 << 20), b''):
+                hash.update(chunk)
+        return hash.hexdigest()
+    print(json.dumps({i.filename: digest(i) for i in z.infolist() if not i.is_dir()}))
 `;
 
 /** Tests `archive` with one extractor (its own integrity check). */
