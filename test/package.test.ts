@@ -8,7 +8,7 @@ import { consumerApp, link, packFreshCopy, run, type Packed } from './package/ta
 const root = resolve(import.meta.dirname, '..');
 const AWS_SDK = ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'];
 const AWS_SDK_INSTALL = `npm install ${AWS_SDK.join(' ')}`;
-const PUBLIC_API = ['download', 'storageDownload', 'pathDownload', 'virtualDownload', 'httpDownload', 'sendFile', 'StorageFile', 'VirtualFile', 'HTTPFile', 'xSendfile', 'FileSystemStorage', 'MemoryStorage', 'FileNotFoundError', 'InvalidNameError', 'ImproperlyConfiguredError'];
+const PUBLIC_API = ['download', 'storageDownload', 'pathDownload', 'virtualDownload', 'httpDownload', 'sendFile', 'StorageFile', 'VirtualFile', 'HTTPFile', 'xSendfile', 'FileSystemStorage', 'MemoryStorage', 'FileNotFoundError', 'InvalidNameError', 'ImproperlyConfiguredError', 'zipDownload', 'ZipArchive', 'signedLinks', 'downloadChannels', 'completedDownloads'];
 
 async function importedModules(entry: string): Promise<string[]> {
   const seen = new Set<string>();
