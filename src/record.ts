@@ -36,6 +36,15 @@ export interface OffloadPlan {
    * for a proxy that would otherwise follow it.
    */
   readonly checkFile: boolean;
+  /**
+   * The ETag the proxy will send for the file, in each spelling its versions
+   * use (none: it sends none). A plan that gives it asks the route to answer,
+   * before the hand-off, the requests the proxy would answer wrongly: a failed
+   * precondition (412), an unsatisfiable Range (416) and a Range of a 0-byte
+   * file, evaluated with the proxy's validators (src/beforeHandOff.ts).
+   * Without it, the offload target answers them all.
+   */
+  readonly proxyEtags?: (file: DownloadFile) => Promise<string[]>;
   /** Who will send the bytes instead of Node ('nginx', 's3'…), for the download's events. */
   readonly by?: string;
 }

@@ -2,8 +2,9 @@
  * Offload rules: checked and compiled once, when xSendfile is built, into
  * matchers that cost a prefix test and one regular expression per request.
  */
+import { stat } from 'node:fs/promises';
 import { isAbsolute, posix } from 'node:path';
-import type { BackendName, BackendOption, HandOff } from './backends/backend.js';
+import type { Backend, BackendName, BackendOption, HandOff } from './backends/backend.js';
 import { backends, isBackendName } from './backends/registry.js';
 import type { DownloadFile } from './downloadFile.js';
 import { ImproperlyConfiguredError } from './errors.js';
@@ -28,6 +29,14 @@ export interface Rule {
   limitRate?: number | false;
   /** apache: percent-encode X-Sendfile, for mod_xsendfile 1.0 with XSendFileUnescape on (its default). Debian's 0.12 wants it off. */
   percentEncode?: boolean;
+  /**
+   * nginx: the header that carries the Content-Disposition to nginx.
+   * 'X-Accel-Content-Disposition' (default) needs the generated location's
+   * `add_header Content-Disposition …`; 'Content-Disposition' suits a
+   * hand-written location without it, but nginx then copies the file's name
+   * into its 404 and 416 pages too (docs/nginx.md).
+   */
+  dispositionHeader?: 'X-Accel-Content-Disposition' | 'Content-Disposition';
 }
 
 export interface XSendfileOptions {
@@ -42,9 +51,13 @@ export interface CompiledRule {
   /** The path of `file` below the rule's source, decoded and checked; undefined when the rule does not apply. */
   match(file: DownloadFile): string | undefined;
   readonly handOff: HandOff;
+  /** The header the Content-Disposition moves to in the hand-off; undefined: it stays Content-Disposition. */
+  readonly dispositionHeader: string | undefined;
+  /** The ETag the proxy sends for `file` (it stats `file.path` as the proxy does), in each spelling; none when it sends none, or the file is gone. */
+  proxyEtags(file: DownloadFile): Promise<string[]>;
 }
 
-const RULE_KEYS = new Set<string>(['backend', 'sourceDir', 'sourceUrl', 'destinationDir', 'destinationUrl', 'expires', 'buffering', 'limitRate', 'percentEncode']);
+const RULE_KEYS = new Set<string>(['backend', 'sourceDir', 'sourceUrl', 'destinationDir', 'destinationUrl', 'expires', 'buffering', 'limitRate', 'percentEncode', 'dispositionHeader']);
 const BACKEND_NAMES = Object.keys(backends).map((name) => `'${name}'`).join(', ');
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // An empty, `.` or `..` segment, or a control character: such a name could
@@ -77,7 +90,7 @@ function compileRule(rule: Rule, number: number, defaultBackend: BackendName | u
   if (!isBackendName(backendName)) return fail(`unknown backend ${JSON.stringify(backendName)}; use one of ${BACKEND_NAMES}.`);
   const backend = backends[backendName];
 
-  for (const option of ['expires', 'buffering', 'limitRate', 'percentEncode'] as const satisfies readonly BackendOption[]) {
+  for (const option of ['expires', 'buffering', 'limitRate', 'percentEncode', 'dispositionHeader'] as const satisfies readonly BackendOption[]) {
     if (rule[option] !== undefined && !backend.options.includes(option)) {
       const owners = Object.entries(backends).filter(([, other]) => other.options.includes(option)).map(([name]) => name);
       fail(`${option} is understood by ${owners.join(', ')} only, not ${backendName}: remove it, or give this rule backend: '${owners[0]}'.`);
@@ -93,7 +106,22 @@ function compileRule(rule: Rule, number: number, defaultBackend: BackendName | u
         return name !== undefined && accepts(name) ? name : undefined;
       }
     : matchSource;
-  return { backend: backendName, checkFile: !backend.refusesSymlinks, match, handOff };
+  const proxyEtags: CompiledRule['proxyEtags'] = async (file) => {
+    const stats = file.path === undefined ? undefined : await stat(file.path, { bigint: true }).catch(() => undefined);
+    return stats ? backend.etags(stats) : [];
+  };
+  return { backend: backendName, checkFile: !backend.refusesSymlinks, match, handOff, proxyEtags, dispositionHeader: dispositionHeader(rule, backend, fail) };
+}
+
+function dispositionHeader(rule: Rule, backend: Backend, fail: (sentence: string) => never): string | undefined {
+  const moved = backend.dispositionHeader;
+  if (rule.dispositionHeader !== undefined && rule.dispositionHeader !== moved && rule.dispositionHeader !== 'Content-Disposition') {
+    fail(
+      `dispositionHeader must be '${moved}' (the default: the generated configuration turns it back into Content-Disposition on the answers that carry the file) or 'Content-Disposition' (for a hand-written configuration without that add_header line; nginx then copies it into its 404 and 416 pages too); got ${JSON.stringify(rule.dispositionHeader)}.`,
+    );
+  }
+  const header = rule.dispositionHeader ?? moved;
+  return header === 'Content-Disposition' ? undefined : header;
 }
 
 function matcher(rule: Rule, fail: (sentence: string) => never): CompiledRule['match'] {

@@ -5,6 +5,7 @@
 import type { Context } from 'koa';
 import { posix } from 'node:path';
 import type { ByteRange } from '../storages/storage.js';
+import { handOffPlan, proxyValidators } from './beforeHandOff.js';
 import type { DownloadFile } from './downloadFile.js';
 import { evaluateConditions, rangeIsFresh } from './conditional.js';
 import { observeDownload } from './events.js';
@@ -13,7 +14,7 @@ import { LazyBody } from './lazyBody.js';
 import type { DownloadOptions } from './options.js';
 import { withOverrides } from './overrides.js';
 import { contentRange, multipartBody, selectRanges } from './ranges.js';
-import { offloadPlan, recordDownload } from './record.js';
+import { recordDownload } from './record.js';
 
 /**
  * Answers `ctx` with `file`: the imperative form of every download route.
@@ -24,8 +25,9 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   // A signed link, checked by a middleware before the route, may set the disposition, the name and the caching.
   const options = withOverrides(ctx, routeOptions);
   // A file an offload middleware claims needs no validators and no ranges:
-  // the proxy (or S3) does those. It is looked up only when the plan asks.
-  const offload = offloadPlan(ctx, file);
+  // the proxy (or S3) does those. It is looked up only when the plan asks,
+  // or when the proxy would answer 412 or 416 (then it is not handed off).
+  const offload = await handOffPlan(ctx, file);
   if (offload?.checkFile) await file.stat();
   // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
   const willRead = !offload && ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
@@ -48,7 +50,8 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   const release = () => file.release?.();
   let open = () => file.open();
   let length = stat.size;
-  const validators = { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
+  // A request the proxy would have answered 412 or 416 is decided with the validators the client got from the proxy.
+  const validators = proxyValidators(ctx) ?? { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
   const condition = evaluateConditions(ctx.method, ctx.headers, validators);
   if (condition === 'not-modified') {
     // A 304 updates the cached response's validators (RFC 9110 §15.4.5); it is no file to save.

@@ -93,11 +93,16 @@ export function assertXSendfile(res: TestResponse, expected: XSendfileAssertions
   if (!sameUri(path, expected.filePath)) fail(`X-Sendfile: expected ${expected.filePath}, got ${path}.`, path, expected.filePath);
 }
 
-/** Asserts that `res` hands the file to nginx or Caddy with X-Accel-Redirect. Synchronous: headers only. */
+/**
+ * Asserts that `res` hands the file to nginx or Caddy with X-Accel-Redirect.
+ * Synchronous: headers only. `basename` is read from X-Accel-Content-Disposition
+ * (what the nginx backend sends, see docs/nginx.md) when present, else from
+ * Content-Disposition (Caddy, or nginx with dispositionHeader: 'Content-Disposition').
+ */
 export function assertXAccelRedirect(res: TestResponse, expected: XAccelRedirectAssertions = {}): void {
   assertStatus(res, 'an X-Accel-Redirect response');
   const value = asReadByProxy(handOffHeader(res, 'X-Accel-Redirect', 'assertXSendfile'));
-  assertRepresentation(res, expected);
+  assertRepresentation(res, expected, header(res, NGINX_DISPOSITION) === undefined ? 'Content-Disposition' : NGINX_DISPOSITION);
   if (expected.redirectUrl !== undefined && !sameUri(value, expected.redirectUrl)) fail(`X-Accel-Redirect: expected ${expected.redirectUrl}, got ${value}.`, value, expected.redirectUrl);
   const { expires, buffering, limitRate } = expected;
   if (expires !== undefined) assertHeader(res, 'X-Accel-Expires', expires === false ? 'off' : expires instanceof Date ? `@${Math.floor(expires.getTime() / 1000)}` : String(expires));
@@ -138,20 +143,22 @@ function handOffHeader(res: TestResponse, name: string, otherHelper: string): st
   return fail(`Expected an ${name} header, found none.${hint}`, undefined, name);
 }
 
-/** Checks basename and contentType, which every helper takes; returns the parsed Content-Disposition. */
-function assertRepresentation(res: TestResponse, expected: { basename?: string; contentType?: string }): ReturnType<typeof parseDisposition> {
+const NGINX_DISPOSITION = 'X-Accel-Content-Disposition';
+
+/** Checks basename and contentType, which every helper takes; returns the parsed Content-Disposition (read from `dispositionHeader`). */
+function assertRepresentation(res: TestResponse, expected: { basename?: string; contentType?: string }, dispositionHeader = 'Content-Disposition'): ReturnType<typeof parseDisposition> {
   if (expected.contentType !== undefined) assertHeader(res, 'Content-Type', expected.contentType);
-  const value = header(res, 'Content-Disposition');
-  if (value === undefined) return fail('Expected a Content-Disposition header, found none.', undefined, 'Content-Disposition');
+  const value = header(res, dispositionHeader);
+  if (value === undefined) return fail(`Expected a ${dispositionHeader} header, found none.`, undefined, dispositionHeader);
   let disposition: ReturnType<typeof parseDisposition>;
   try {
     disposition = parseDisposition(value);
   } catch (error) {
-    return fail(`Content-Disposition is not valid (${(error as Error).message}): ${value}`, value, 'a valid Content-Disposition');
+    return fail(`${dispositionHeader} is not valid (${(error as Error).message}): ${value}`, value, 'a valid Content-Disposition');
   }
   // parse() prefers the decoded filename* over the ASCII fallback.
   const basename = disposition.parameters['filename'];
-  if (expected.basename !== undefined && basename !== expected.basename) fail(`Content-Disposition file name: expected ${JSON.stringify(expected.basename)}, got ${basename === undefined ? 'none' : JSON.stringify(basename)} (header: ${value}).`, basename, expected.basename);
+  if (expected.basename !== undefined && basename !== expected.basename) fail(`${dispositionHeader} file name: expected ${JSON.stringify(expected.basename)}, got ${basename === undefined ? 'none' : JSON.stringify(basename)} (header: ${value}).`, basename, expected.basename);
   return disposition;
 }
 

@@ -34,7 +34,7 @@ export function xSendfile(rules: Rule | Rule[], options?: XSendfileOptions): Mid
   const claim = (file: DownloadFile): HandOffPlan | undefined => {
     for (const rule of compiled) {
       const name = rule.match(file);
-      if (name !== undefined) return { checkFile: rule.checkFile && confinesSymlinks(file), by: rule.backend, rule, name };
+      if (name !== undefined) return { checkFile: rule.checkFile && confinesSymlinks(file), by: rule.backend, rule, name, proxyEtags: rule.proxyEtags };
     }
     return undefined;
   };
@@ -70,7 +70,14 @@ function handOff(ctx: Context, compiled: CompiledRule[]): void {
     return;
   }
 
-  ctx.set(plan.rule.handOff(plan.name, record.headers['Content-Type']));
+  const { rule } = plan;
+  ctx.set(rule.handOff(plan.name, record.headers['Content-Type']));
+  const disposition = record.headers['Content-Disposition'];
+  if (rule.dispositionHeader && disposition !== undefined) {
+    // nginx would copy a Content-Disposition into its own 404 and 416 pages: the generated configuration adds this one back to the answers that carry the file.
+    ctx.remove('Content-Disposition');
+    ctx.set(rule.dispositionHeader, disposition);
+  }
   // An empty body with Content-Length: 0, never the file's length (the proxy
   // sets that). The proxy then knows the hand-off is over and can reuse its
   // kept-alive connection to the app: without the length (a chunked empty

@@ -22,6 +22,8 @@ export const apache: Backend = {
   destination: 'destinationDir',
   refusesSymlinks: false,
   options: ['percentEncode'],
+  // The generated configuration says FileETag None (mod_xsendfile 0.12 behind mod_proxy sends ETag "0" for every file).
+  etags: () => [],
   prepare(destination, rule, fail) {
     if (rule.percentEncode !== undefined && typeof rule.percentEncode !== 'boolean') fail(`percentEncode must be true or false; got ${JSON.stringify(rule.percentEncode)}.`);
     if (rule.percentEncode) {

@@ -3,12 +3,13 @@
  * (a folder on disk or an internal URI), which rule options it understands,
  * and how it spells the hand-off in response headers.
  */
+import type { BigIntStats } from 'node:fs';
 import type { Rule } from '../rules.js';
 
 export type BackendName = 'nginx' | 'apache' | 'lighttpd' | 'caddy';
 
 /** Rule options that only some backends understand. */
-export type BackendOption = 'expires' | 'buffering' | 'limitRate' | 'percentEncode';
+export type BackendOption = 'expires' | 'buffering' | 'limitRate' | 'percentEncode' | 'dispositionHeader';
 
 /** The headers that hand one download to the proxy. `name` is the decoded, checked path below the rule's source. */
 export type HandOff = (name: string, contentType: string | undefined) => Record<string, string>;
@@ -18,6 +19,12 @@ export interface Backend {
   readonly destination: 'destinationDir' | 'destinationUrl';
   readonly options: readonly BackendOption[];
   /**
+   * The header that carries the download's Content-Disposition to the proxy,
+   * when the proxy would otherwise copy it into its own error pages (nginx);
+   * the generated configuration names it. Default: Content-Disposition.
+   */
+  readonly dispositionHeader?: string;
+  /**
    * Whether the proxy, as proxyConfig sets it up, refuses a symlink that leads
    * out of the folder (nginx: disable_symlinks; lighttpd: server.follow-symlink
    * "disable"). Apache's mod_xsendfile ignores Options -FollowSymLinks and Caddy
@@ -25,6 +32,14 @@ export interface Backend {
    * asks the storage for the file before the hand-off, and the storage refuses it.
    */
   readonly refusesSymlinks: boolean;
+  /**
+   * The ETag the proxy sends for the file with these stats (`fs.stat` with
+   * `bigint`), as proxyConfig sets it up, in each spelling its versions use;
+   * none when it sends none. The route evaluates If-Match and If-Range with
+   * it before a hand-off, since the client holds the proxy's ETag, not the
+   * app's (src/beforeHandOff.ts).
+   */
+  etags(stats: BigIntStats): string[];
   /** Whether the proxy can be handed this name at all; when not, the rule does not match and the file streams. Default: every name. */
   readonly accepts?: (name: string) => boolean;
   /**

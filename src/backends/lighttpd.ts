@@ -7,11 +7,13 @@
  */
 import { encodeName } from '../../storages/names.js';
 import type { Backend } from './backend.js';
+import { lighttpdEtag } from './etags.js';
 
 export const lighttpd: Backend = {
   destination: 'destinationDir',
   refusesSymlinks: true,
   options: [],
+  etags: (stats) => [lighttpdEtag(stats)],
   prepare(destination) {
     const folder = encodeName(destination);
     return (name) => ({ 'X-Sendfile': folder + encodeName(name) });

@@ -3,6 +3,12 @@
  * the URI after splitting off `?` (ngx_http_parse_unsafe_uri), so every
  * segment is percent-encoded: `?`, `#`, `%` and `;` in names stay in the path.
  *
+ * The Content-Disposition goes as X-Accel-Content-Disposition: nginx copies
+ * a Content-Disposition into every answer of the internal location, its 404
+ * and 416 pages included, which browsers and curl -OJ then saved under the
+ * file's name. The generated location adds it back with `add_header`, which
+ * applies to successful answers only.
+ *
  * No X-Accel-Charset: nginx keeps the app's Content-Type, charset included,
  * and X-Accel-Charset only asks its charset filter to recode, which the
  * generated location turns off (`charset off`). Without a charset_map for
@@ -11,11 +17,15 @@
  */
 import { encodeName } from '../../storages/names.js';
 import type { Backend } from './backend.js';
+import { mtimeSeconds } from './etags.js';
 
 export const nginx: Backend = {
   destination: 'destinationUrl',
   refusesSymlinks: true,
-  options: ['expires', 'buffering', 'limitRate'],
+  options: ['expires', 'buffering', 'limitRate', 'dispositionHeader'],
+  dispositionHeader: 'X-Accel-Content-Disposition',
+  // ngx_http_set_etag: "<mtime in seconds, hex>-<size, hex>".
+  etags: (stats) => [`"${mtimeSeconds(stats).toString(16)}-${stats.size.toString(16)}"`],
   prepare(destination, rule, fail) {
     const fixed: Record<string, string> = {};
     if (rule.buffering !== undefined) {

@@ -28,6 +28,12 @@ ${handlers.join('')}            # An X-Accel-Redirect outside every rule.
             }
         }
     }
+    # An error (a file the app did not look up is missing, say) carries no file: no Content-Disposition.
+    handle_errors {
+        header -Content-Disposition
+        header Content-Type "text/plain; charset=utf-8"
+        respond "{err.status_code} {err.status_text}" {err.status_code}
+    }
 }
 `;
 }

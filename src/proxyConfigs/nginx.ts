@@ -7,6 +7,7 @@ import { appPort, quote, type Site } from './site.js';
 
 export function nginxConfig(site: Site): string {
   const listen = site.host ? `${site.host}:${site.port}` : String(site.port);
+  const disposition = `kdv_content_disposition_${appPort(site.app)}`;
   const internal = site.mappings.map(
     ({ url, dir }) => `
     # Offloaded files under ${dir}. internal: a client asking for this URL gets 404.
@@ -22,11 +23,21 @@ export function nginxConfig(site: Site): string {
         if_modified_since before;
         # The file's bytes as they are, with the app's Content-Type: nginx recodes nothing.
         charset off;
+        # The file's name, on the answers that carry the file only (add_header: 2xx, 3xx).
+        add_header Content-Disposition $${disposition};
     }
 `,
   );
   const upstream = `koa_app_${appPort(site.app)}`;
-  return `${nginxEdgeMaps(site.edgeLinks)}# Connections to the app are kept open: a hand-off costs one small request, not a TCP handshake too.
+  return `${nginxEdgeMaps(site.edgeLinks)}# The app sends the file's Content-Disposition as X-Accel-Content-Disposition: nginx would
+# copy a Content-Disposition into its own 404 and 416 pages, which browsers then save under
+# the file's name. The internal locations add it back, except to a 304 (no file either).
+map $status $${disposition} {
+    default $upstream_http_x_accel_content_disposition;
+    304 "";
+}
+
+# Connections to the app are kept open: a hand-off costs one small request, not a TCP handshake too.
 upstream ${upstream} {
     server ${site.app.hostname}:${appPort(site.app)};
     keepalive 16;

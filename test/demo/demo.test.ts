@@ -23,7 +23,8 @@ describe('The demo', function () {
       const res = await fetch(`${server.url}${encodeURI(route.path)}`);
       const body = Buffer.from(await res.arrayBuffer());
       expect(res.status, route.path).to.equal(200);
-      expect(res.headers.get('content-disposition'), route.path).to.match(/^(attachment|inline); filename/);
+      // A hand-off to nginx carries it as X-Accel-Content-Disposition, which nginx turns back into Content-Disposition (docs/nginx.md).
+      expect(res.headers.get('content-disposition') ?? res.headers.get('x-accel-content-disposition'), route.path).to.match(/^(attachment|inline); filename/);
       if (route.sentBy === 'node') {
         if (route.size !== undefined) expect(body.length, route.path).to.equal(route.size);
       } else {

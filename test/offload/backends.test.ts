@@ -60,6 +60,18 @@ describe('xSendfile backends', function () {
       }
     });
 
+    it('sends the Content-Disposition as X-Accel-Content-Disposition, which nginx does not copy into its 404 and 416 pages', async function () {
+      const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt');
+      expect(headers['x-accel-content-disposition']).to.equal('attachment; filename=plain.txt');
+      expect(headers).not.to.have.property('content-disposition');
+    });
+
+    it("sends Content-Disposition itself with dispositionHeader: 'Content-Disposition', for a hand-written location", async function () {
+      const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/', dispositionHeader: 'Content-Disposition' }, 'plain.txt');
+      expect(headers['content-disposition']).to.equal('attachment; filename=plain.txt');
+      expect(headers).not.to.have.property('x-accel-content-disposition');
+    });
+
     it('sends no X-Accel-Charset: the Content-Type carries the charset, and nginx would log an error for a charset it has no map for', async function () {
       const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt');
       expect(headers['content-type']).to.equal('text/plain; charset=utf-8');
@@ -68,7 +80,7 @@ describe('xSendfile backends', function () {
 
     it('sends no X-Accel-Expires, -Buffering or -Limit-Rate unless the rule asks', async function () {
       const headers = await handOff({ backend: 'nginx', destinationUrl: '/p/' }, 'plain.txt');
-      expect(Object.keys(headers).filter((name) => name.startsWith('x-accel-')).sort()).to.deep.equal(['x-accel-redirect']);
+      expect(Object.keys(headers).filter((name) => name.startsWith('x-accel-')).sort()).to.deep.equal(['x-accel-content-disposition', 'x-accel-redirect']);
     });
 
     const options: [string, Rule, string, string][] = [

@@ -42,7 +42,9 @@ describe('xSendfile offloaded response', function () {
     const res = await request(cached.callback()).get('/cached/report.txt');
     expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
     expect(res.headers['content-type']).to.equal('text/plain; charset=utf-8');
-    expect(res.headers['content-disposition']).to.equal('inline; filename=report.txt');
+    // nginx gets the disposition under another name, which the generated location turns back into Content-Disposition.
+    expect(res.headers['x-accel-content-disposition']).to.equal('inline; filename=report.txt');
+    expect(res.headers).not.to.have.property('content-disposition');
     expect(res.headers['cache-control']).to.equal('private, max-age=60');
   });
 
@@ -93,23 +95,22 @@ describe('xSendfile offloaded response', function () {
     expect((spy.last!.body as LazyBody).opened).to.equal(true);
   });
 
-  it('never answers 206 or 416: a Range request gets the same 200 hand-off, the proxy does ranges', async function () {
-    for (const range of ['bytes=0-3', 'bytes=0-1,4-5', 'bytes=500-']) {
+  it('never answers 206: a satisfiable Range gets the same 200 hand-off, the proxy does ranges (a 416 is the app\'s: beforeHandOff.test.ts)', async function () {
+    for (const range of ['bytes=0-3', 'bytes=0-1,4-5']) {
       const res = await request(app.callback()).get('/media/report.txt').set('Range', range);
       expect(res.status, range).to.equal(200);
       expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
       expect(res.headers).not.to.have.property('content-range');
       expect(res.headers['content-type']).to.equal('text/plain; charset=utf-8');
     }
-    expect(storage.calls).to.deep.equal([]);
+    expect(storage.calls, 'looked up to tell a 416 apart').to.deep.equal(['stat report.txt', 'stat report.txt']);
   });
 
-  it('never answers 304 or 412 itself: conditional requests go to the proxy too', async function () {
+  it('never answers 304 itself: If-None-Match and If-Modified-Since go to the proxy (a 412 is the app\'s: beforeHandOff.test.ts)', async function () {
     const res = await request(app.callback()).get('/media/report.txt').set('If-None-Match', '*').set('If-Modified-Since', new Date().toUTCString());
     expect(res.status).to.equal(200);
     expect(res.headers['x-accel-redirect']).to.equal('/protected/report.txt');
-    const failing = await request(app.callback()).get('/media/report.txt').set('If-Match', '"nope"');
-    expect(failing.status).to.equal(200);
+    expect(storage.calls).to.deep.equal([]);
   });
 
   it("answers HEAD with the same headers, and never the file's length", async function () {

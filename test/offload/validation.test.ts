@@ -37,6 +37,8 @@ const CASES: [string, unknown, XSendfileOptions | undefined, RegExp][] = [
   ['nginx options given to apache', { ...apacheRule, expires: 60 }, undefined, /expires is understood by nginx only, not apache: remove it, or give this rule backend: 'nginx'/],
   ['nginx options given to caddy', { ...nginxRule, buffering: false }, { backend: 'caddy' }, /buffering is understood by nginx only, not caddy/],
   ['an apache option given to nginx', { ...nginxRule, percentEncode: true }, { backend: 'nginx' }, /percentEncode is understood by apache only, not nginx/],
+  ['dispositionHeader given to caddy', { ...nginxRule, dispositionHeader: 'Content-Disposition' }, { backend: 'caddy' }, /dispositionHeader is understood by nginx only, not caddy/],
+  ['an unknown dispositionHeader', { ...nginxRule, dispositionHeader: 'X-Filename' as never }, { backend: 'nginx' }, /dispositionHeader must be 'X-Accel-Content-Disposition' \(the default: .*\) or 'Content-Disposition' \(for a hand-written configuration .*\); got "X-Filename"\./],
   ['a negative expires', { ...nginxRule, expires: -1 }, { backend: 'nginx' }, /expires must be whole seconds \(0 or more\), a Date after 1970, or false \(off\); got -1/],
   ['a fractional expires', { ...nginxRule, expires: 1.5 }, { backend: 'nginx' }, /expires must be whole seconds/],
   ['an invalid Date expires', { ...nginxRule, expires: new Date('nope') }, { backend: 'nginx' }, /expires must be .* got Invalid Date/],

@@ -47,6 +47,7 @@ proxySuite('security defaults of the generated configuration', (proxy, stack) =>
       expect(response.body.toString(), path).not.to.include(SECRET);
       expect(response.status, path).to.be.oneOf([403, 404]);
       expect(leaked(response), path).to.deep.equal([]);
+      expect(response.headers['content-disposition'], `${path}: an error page saved under the file's name`).to.equal(undefined);
     }
   });
 
@@ -58,6 +59,7 @@ proxySuite('security defaults of the generated configuration', (proxy, stack) =>
       expect(response.status, path).to.be.oneOf([400, 403, 404]);
       expect(response.headers['location'], path).to.equal(undefined);
       expect(leaked(response), path).to.deep.equal([]);
+      expect(response.headers['content-disposition'], `${path}: an error page saved under the file's name`).to.equal(undefined);
     }
   });
 

@@ -17,7 +17,8 @@ describe('proxyConfig edgeLinks', function () {
     expect(text).to.include(`secure_link_md5 "$secure_link_expires $kdv_link_disposition $kdv_link_ip $uri ${EDGE_SECRET}";`);
     expect(text).to.include('alias "/srv/media/";');
     expect(text).to.include('location ^~ "/shared/" {');
-    expect(text.match(/^map /gm)).to.have.length(3);
+    // The edge locations' maps; the rule's internal location has one of its own (its Content-Disposition).
+    expect(text.match(/^map .*\$kdv_link_\w+ \{$/gm)).to.have.length(3);
     expect(text.match(/location = \/_koa_downloadview\/link-/g)).to.have.length(2);
   });
 

@@ -23,6 +23,14 @@ describe('assertXAccelRedirect', function () {
     await withFetch(nginx, '/', (res) => assertXAccelRedirect(res, { redirectUrl: '/protected/h%C3%A9llo%20w%C3%B6rld.txt' }));
   });
 
+  it("reads the file name from X-Accel-Content-Disposition, as nginx gets it, or from Content-Disposition when the rule keeps that", async function () {
+    const res = await request(nginx.callback()).get('/');
+    expect(res.headers).not.to.have.property('content-disposition');
+    assertXAccelRedirect(res, { basename: 'héllo wörld.txt' });
+    const kept = offloadedApp({ backend: 'nginx', destinationUrl: '/p/', dispositionHeader: 'Content-Disposition' }, 'héllo wörld.txt');
+    assertXAccelRedirect(await request(kept.callback()).get('/'), { basename: 'héllo wörld.txt' });
+  });
+
   it('passes on a Caddy response whose X-Accel-Redirect carries raw UTF-8 bytes', async function () {
     const caddy = offloadedApp({ backend: 'caddy', destinationUrl: '/c/' }, 'héllo wörld.txt');
     assertXAccelRedirect(await request(caddy.callback()).get('/'), { redirectUrl: '/c/héllo wörld.txt' });
@@ -46,7 +54,7 @@ describe('assertXAccelRedirect', function () {
     ['expires', { expires: 60 }, 'X-Accel-Expires: expected 60, got 3600.'],
     ['buffering', { buffering: true }, 'X-Accel-Buffering: expected yes, got no.'],
     ['limitRate', { limitRate: false }, 'X-Accel-Limit-Rate: expected off, got 1024.'],
-    ['basename', { basename: 'hello.txt' }, 'Content-Disposition file name: expected "hello.txt", got "héllo wörld.txt"'],
+    ['basename', { basename: 'hello.txt' }, 'X-Accel-Content-Disposition file name: expected "hello.txt", got "héllo wörld.txt"'],
   ];
   for (const [option, expected, message] of wrong) {
     it(`fails on a different ${option}, naming the header and both values`, async function () {

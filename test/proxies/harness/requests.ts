@@ -28,6 +28,17 @@ export const requests: MatrixRequest[] = [
   { label: 'If-Modified-Since the received Last-Modified', large: false, method: 'GET', headers: (first) => echo(first, 'last-modified', 'If-Modified-Since') },
   { label: 'If-Range with the received ETag', large: false, method: 'GET', headers: (first) => echo(first, 'etag', 'If-Range', { Range: 'bytes=3-9' }) },
   { label: 'If-Range with the received Last-Modified', large: false, method: 'GET', headers: (first) => echo(first, 'last-modified', 'If-Range', { Range: 'bytes=3-9' }) },
+  // Error answers, preconditions and the ranges that 0-byte files and lighttpd tell apart.
+  { label: 'a Range from the start', large: false, method: 'GET', headers: async () => ({ Range: 'bytes=0-99' }) },
+  { label: 'a Range past the end', large: true, method: 'GET', headers: async () => ({ Range: 'bytes=99999999-' }) },
+  { label: 'Ranges past the end', large: false, method: 'GET', headers: async () => ({ Range: 'bytes=100-199,300-399' }) },
+  { label: 'far-apart Ranges', large: true, method: 'GET', headers: async () => ({ Range: 'bytes=0-1,1000-1001' }) },
+  { label: 'If-Range with the received ETag, past the end', large: false, method: 'GET', headers: (first) => echo(first, 'etag', 'If-Range', { Range: 'bytes=100-' }) },
+  { label: 'If-Match with the received ETag', large: false, method: 'GET', headers: (first) => echo(first, 'etag', 'If-Match') },
+  { label: 'If-Match with another ETag', large: false, method: 'GET', headers: async () => ({ 'If-Match': '"nope"' }) },
+  { label: 'If-Unmodified-Since the received Last-Modified', large: false, method: 'GET', headers: (first) => echo(first, 'last-modified', 'If-Unmodified-Since') },
+  { label: 'If-Unmodified-Since long ago', large: false, method: 'GET', headers: async () => ({ 'If-Unmodified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' }) },
+  { label: 'HEAD with If-Match with another ETag', large: false, method: 'HEAD', headers: async () => ({ 'If-Match': '"nope"' }) },
 ];
 
 /** Sends `matrixRequest` for `path` to the server on `port`. */

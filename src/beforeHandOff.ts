@@ -1,0 +1,60 @@
+/**
+ * What the route decides itself before a hand-off. The proxy answers Range
+ * and conditional requests, but some of its answers carry no file and are
+ * wrong for a download: nginx's and Caddy's 416, Apache's and Caddy's 412
+ * keep the app's Content-Disposition (curl -OJ and browsers save the error
+ * page under the file's name); Apache's and lighttpd's 416 have no
+ * Content-Range; lighttpd ignores If-Match and If-Unmodified-Since; a Range
+ * on a 0-byte file gets a 200 or a malformed 206. So a request with a Range,
+ * If-Match or If-Unmodified-Since is looked up first and evaluated with the
+ * validators the proxy sends (its ETag: the client holds that one). A 412 or
+ * 416 is then answered by the route, as Koa answers it, and so is a Range on
+ * a 0-byte file (tiny: Node sends it); anything else is handed off. A plain
+ * GET, nearly all of the traffic, costs no look-up.
+ */
+import type { Context } from 'koa';
+import { evaluateConditions, rangeIsFresh, type Validators } from './conditional.js';
+import type { DownloadFile } from './downloadFile.js';
+import { selectRanges } from './ranges.js';
+import { offloadPlan, type OffloadPlan } from './record.js';
+
+const REFUSED = Symbol('koa-downloadview.refusedHandOff');
+
+interface Marked {
+  [REFUSED]?: Validators;
+}
+
+/**
+ * The offload plan for `file`, or undefined when there is none, or when the
+ * proxy would answer 412 or 416, or is asked for a range of a 0-byte file:
+ * the route then answers, and `proxyValidators` gives it the validators to
+ * evaluate the request with.
+ */
+export async function handOffPlan(ctx: Context, file: DownloadFile): Promise<OffloadPlan | undefined> {
+  const plan = offloadPlan(ctx, file);
+  const { headers } = ctx;
+  const ranged = ctx.method === 'GET' && headers.range !== undefined && file.acceptsRanges !== false;
+  if (!plan?.proxyEtags || !(ranged || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined)) return plan;
+
+  // The storage's own look-up: a missing file is the route's 404, and a symlink out of the folder is refused before its size is told.
+  const stat = await file.stat();
+  // Last-Modified is the file's time in whole seconds, for the proxy as for Koa; the ETag is the proxy's, needed only when the request names one.
+  const named = [headers['if-match'], headers['if-none-match'], headers['if-range']].filter((value) => value?.includes('"')).join(', ');
+  const etags = named ? await plan.proxyEtags(file) : [];
+  // The spelling of the proxy's version, which the client sent back; else any.
+  const validators: Validators = { lastModified: stat.modifiedTime?.toUTCString(), etag: etags.find((etag) => named.includes(etag)) ?? etags[0] };
+  const condition = evaluateConditions(ctx.method, headers, validators);
+  const unsatisfiable = ranged && condition === 'proceed' && stat.size !== undefined && rangeIsFresh(ctx.get('If-Range') || undefined, validators) && selectRanges(ctx.get('Range'), stat.size) === 'unsatisfiable';
+  const emptyRanged = ranged && stat.size === 0;
+  if (condition !== 'precondition-failed' && !unsatisfiable && !emptyRanged) {
+    // Looked up already: the hand-off needs no second look-up.
+    return plan.checkFile ? { ...plan, checkFile: false } : plan;
+  }
+  (ctx as Context & Marked)[REFUSED] = validators;
+  return undefined;
+}
+
+/** The proxy's validators when the route answers a request in the proxy's stead; else undefined. */
+export function proxyValidators(ctx: Context): Validators | undefined {
+  return (ctx as Context & Marked)[REFUSED];
+}
