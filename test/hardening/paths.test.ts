@@ -147,8 +147,9 @@ describe('Hardening: hostile paths', function () {
     ];
 
     /** A file that streams STREAMED when no rule takes it. */
+    /** A file at a path, or at a URL; one at a URL is on local disk too (under no sourceDir here), as only such files are offloaded. */
     function fileAt(location: { path?: string; url?: string }): DownloadFile {
-      return { name: 'file.txt', ...location, stat: async () => ({ size: 8 }), open: async () => Readable.from([Buffer.from('STREAMED')]) };
+      return { name: 'file.txt', ...(location.url !== undefined && { path: '/srv/elsewhere/file.txt' }), ...location, stat: async () => ({ size: 8 }), open: async () => Readable.from([Buffer.from('STREAMED')]) };
     }
 
     async function offload(middleware: Middleware, file: DownloadFile, header: string): Promise<string | undefined> {
