@@ -60,7 +60,7 @@ for (const via of ['node', 'nginx'] as const) {
         headless: true,
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       });
-      page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+      page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 800 } })).newPage();
       await page.goto(`${home}/`);
     });
 
@@ -81,6 +81,47 @@ for (const via of ['node', 'nginx'] as const) {
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, `demo-home-${via}.png`), fullPage: true });
     });
+
+    it('fits a 1280 px window: nothing wider, the headers column in view', async function () {
+      await page.waitForFunction(() => [...document.querySelectorAll('code.headers')].every((code) => code.textContent !== '…'));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(1280);
+      const right = await page.evaluate(() => Math.max(...[...document.querySelectorAll('code.headers')].map((code) => code.getBoundingClientRect().right)));
+      expect(right).to.be.at.most(1280);
+    });
+
+    it('shows the headers as the server meant them: UTF-8 hand-off paths readable, no mojibake', async function () {
+      await page.waitForFunction(() => [...document.querySelectorAll('code.headers')].every((code) => code.textContent !== '…'));
+      const headers = await page.locator('code.headers').allTextContents();
+      expect(headers.join('\n')).not.to.match(/Ã|Â/);
+      const of = async (path: string) => page.locator(`code.headers[data-href="${encodeURI(path)}"]`).textContent();
+      expect(await of('/files/héllo wörld.txt')).to.match(/\ncontent-disposition: attachment; filename="[^"]+"; filename\*=UTF-8''h%C3%A9llo%20w%C3%B6rld\.txt\n/);
+      if (via === 'node') {
+        // Caddy and Apache are handed raw UTF-8 bytes, nginx and lighttpd a percent-encoded path: each shown as it reads it.
+        expect(await of('/offload/caddy/by-middleware/héllo wörld.txt')).to.include('x-accel-redirect: /_internal/caddy/middleware/héllo wörld.txt');
+        expect(await of('/offload/apache/by-route/héllo wörld.txt')).to.include(`x-sendfile: ${join(dataDir, 'offload/apache/route/héllo wörld.txt')}`);
+        expect(await of('/offload/nginx/by-route/héllo wörld.txt')).to.include('x-accel-redirect: /_internal/nginx/route/h%C3%A9llo%20w%C3%B6rld.txt');
+      }
+    });
+
+    if (via === 'node') {
+      it('links no offload route while no proxy is in front: each row says which proxy it needs and the command that starts it', async function () {
+        expect(await page.locator('a[href^="/offload/"]').count()).to.equal(0);
+        const rows = page.locator('tr', { has: page.locator('.badge.offload') });
+        expect(await rows.count()).to.equal(16);
+        for (const row of await rows.all()) {
+          const backend = /offloaded to (\w+)/.exec((await row.locator('.badge.offload').textContent())!)![1];
+          const text = await row.textContent();
+          expect(text).to.match(new RegExp(`needs ${backend} in front`, 'i')).and.to.include(`npm run demo -- --proxy ${backend}`);
+        }
+        // Clicking the path starts no download.
+        let downloaded = false;
+        page.once('download', () => (downloaded = true));
+        await page.locator('[data-path="/offload/caddy/by-route/hello-world.txt"]').click();
+        await page.waitForTimeout(500);
+        expect(downloaded).to.equal(false);
+        expect(page.url()).to.equal(`${home}/`);
+      });
+    }
 
     const downloads: [string, string][] = [
       ['/files/héllo wörld.txt', 'héllo wörld.txt'],
