@@ -28,7 +28,8 @@ const running = new Set<{ kill(signal: NodeJS.Signals): void }>();
 function startDemo(args: string[], tmp: string, preload: string[] = []): Demo {
   const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file]), 'demo/server.ts', ...args], {
     cwd: root,
-    env: { ...process.env, TMPDIR: tmp, S3_BUCKET: '' },
+    // Without the switch mocha sets (test/support/awsSdkWarning.ts): the demo must set it itself.
+    env: { ...process.env, TMPDIR: tmp, S3_BUCKET: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined },
   });
   let stdout = '';
   let stderr = '';
