@@ -65,8 +65,10 @@ Example:
   check: `Usage: ${CHECK_USAGE}
 
 Downloads <url>, a download route of the app reached through the proxy, and
-says in sentences whether the proxy intercepted the hand-off (no X-Sendfile
-or X-Accel header reached the client) and served the right bytes.
+says in sentences whether the proxy sent the file itself: no X-Sendfile or
+X-Accel header reached the client, the app did not stream it (it marks each
+file it streams with X-Downloadview: streamed), the answer names the file
+(Content-Disposition), and the bytes are the right ones.
 
 Options:
   --sha256 HEX   the SHA-256 (64 hexadecimal digits) the file must have

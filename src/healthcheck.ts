@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { STREAMED_HEADER, STREAMED_VALUE } from './streamedMark.js';
 
 export interface HealthcheckOptions {
   /** The SHA-256 (hex) the file must have. */
@@ -16,7 +17,7 @@ export interface HealthcheckOptions {
 }
 
 export interface HealthcheckResult {
-  /** True when offload works: no leaked header, a 2xx answer, and the expected bytes when given. */
+  /** True when offload works: the proxy sent the file (the app did not stream it, no leaked header), a 2xx answer with a Content-Disposition, and the expected bytes when given. */
   ok: boolean;
   url: string;
   /** The proxy's status, undefined when it could not be reached. */
@@ -60,6 +61,16 @@ export async function healthcheck(url: string, options: HealthcheckOptions = {})
   if (result.leakedHeaders.length) {
     const shown = result.leakedHeaders.map((name) => `${name}: ${response.headers.get(name)}`).join(', ');
     problems.push(`The response carries ${shown}, so the proxy did not intercept the hand-off: the client got the app's empty answer. Check that this URL goes through the proxy and that its configuration is the one for this backend (npx koa-downloadview proxy-config).`);
+  }
+  const streamed = response.ok && response.headers.get(STREAMED_HEADER) === STREAMED_VALUE;
+  if (streamed) {
+    problems.push(
+      `Node sent the file, not the proxy: the answer carries ${STREAMED_HEADER}: ${STREAMED_VALUE}, which the app sets on every file it streams itself. Either this URL does not go through the proxy, or its route has no xSendfile, or no rule matched the file: a sourceDir or sourceUrl that is not the storage's folder or baseUrl, or a name the backend cannot be handed (Caddy: one with "?"). Run the app with NODE_DEBUG=koa-downloadview to see why each file streams.`,
+    );
+  } else if (response.ok && !result.leakedHeaders.length && !response.headers.has('content-disposition')) {
+    problems.push(
+      "The answer has no Content-Disposition: a browser shows the file, or saves it under the URL's name. Behind nginx the app sends it as X-Accel-Content-Disposition, which the generated configuration turns back into Content-Disposition: regenerate it (npx koa-downloadview proxy-config), add `add_header Content-Disposition $upstream_http_x_accel_content_disposition;` to a hand-written internal location, or give the rule dispositionHeader: 'Content-Disposition' (docs/nginx.md).",
+    );
   }
   if (response.status === 404 || response.status === 403) {
     problems.push(`The proxy answered ${response.status}: the path it was handed does not lead to a file it may serve. Compare the rule's destination (destinationUrl or destinationDir) with the proxy's internal location, alias or XSendFilePath, and check that the proxy's user can read the file.`);
@@ -113,7 +124,7 @@ function finish(result: HealthcheckResult, problems: string[], expected?: string
   result.ok = problems.length === 0;
   if (result.ok) {
     const checked = expected ? 'the expected bytes' : `${result.bytes} bytes (SHA-256 ${result.sha256}; give --sha256 or --file to check them)`;
-    result.sentences = [`Offload works: ${result.url} answered ${result.status} with ${checked}, and no X-Sendfile or X-Accel header reached the client.`];
+    result.sentences = [`Offload works: ${result.url} answered ${result.status} with ${checked}, sent by the proxy: the app did not stream it (no ${STREAMED_HEADER}: ${STREAMED_VALUE}), and no X-Sendfile or X-Accel header reached the client.`];
   } else {
     result.sentences = [...problems, `Offload does not work for ${result.url}.`];
   }

@@ -15,6 +15,7 @@ import type { DownloadOptions } from './options.js';
 import { withOverrides } from './overrides.js';
 import { contentRange, multipartBody, selectRanges } from './ranges.js';
 import { recordDownload } from './record.js';
+import { STREAMED_HEADER, STREAMED_VALUE } from './streamedMark.js';
 
 /**
  * Answers `ctx` with `file`: the imperative form of every download route.
@@ -92,6 +93,8 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   ctx.body = body;
   body.destroyWhenClosed(ctx.res);
   if (length !== undefined) ctx.length = length;
+  // A file on local disk that Node streams, where a proxy could have sent it: `koa-downloadview check` looks for this.
+  if (file.path !== undefined) ctx.set(STREAMED_HEADER, STREAMED_VALUE);
   recordDownload(ctx, { file, options, basename, headers, body, offload: undefined });
   decided(ctx.status, ranges, body);
 }

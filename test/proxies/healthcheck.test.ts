@@ -16,7 +16,7 @@ proxySuite('healthcheck against the generated configuration', (proxy, stack) => 
     const result = await healthcheck(`http://127.0.0.1:${stack().proxyPort}${PATH}`, { sha256: createHash('sha256').update(plain.content).digest('hex') });
     expect(result.problems).to.deep.equal([]);
     expect(result).to.include({ ok: true, status: 200, bytes: plain.content.length });
-    expect(result.sentences[0]).to.match(/^Offload works: .* answered 200 with the expected bytes/);
+    expect(result.sentences[0]).to.match(/^Offload works: .* answered 200 with the expected bytes, sent by the proxy: the app did not stream it/);
   });
 
   it('passes from the command line with --file, exit code 0', async function () {
@@ -32,6 +32,41 @@ proxySuite('healthcheck against the generated configuration', (proxy, stack) => 
     expect(code).to.equal(1);
     expect(errors[0]).to.match(/^The body differs from the expected file: SHA-256 [0-9a-f]{64} \(\d+ bytes\), expected 0{64}/);
   });
+
+  // The three ways Node ends up sending the file while check used to say "Offload works".
+  const streamedBy = async (url: string) => {
+    const lines: string[] = [];
+    const code = await main(['check', url, '--file', join(stack().media, plain.name)], { out: (line) => lines.push(`out: ${line}`), err: (line) => lines.push(`err: ${line}`) });
+    return { code, lines };
+  };
+  const NODE_SENT = /^err: Node sent the file, not the proxy: the answer carries X-Downloadview: streamed/;
+
+  it('fails on a route without xSendfile, through the proxy or with no proxy at all: Node sent the bytes, exit code 1', async function () {
+    for (const url of [`http://127.0.0.1:${stack().proxyPort}/direct/${PATH.slice('/files/'.length)}`, `http://127.0.0.1:${stack().appPort}/direct/${PATH.slice('/files/'.length)}`]) {
+      const { code, lines } = await streamedBy(url);
+      expect(code, url).to.equal(1);
+      expect(lines[0], url).to.match(NODE_SENT);
+      expect(lines.at(-1), url).to.match(/^err: Offload does not work for /);
+    }
+  });
+
+  it('fails when a typo in sourceDir leaves every file to Node, exit code 1', async function () {
+    const { code, lines } = await streamedBy(`http://127.0.0.1:${stack().proxyPort}/typo/${PATH.slice('/files/'.length)}`);
+    expect({ code, first: lines[0] }).to.deep.include({ code: 1 });
+    expect(lines[0]).to.match(NODE_SENT);
+    expect(lines[0]).to.include('a sourceDir or sourceUrl that is not the storage\'s folder or baseUrl');
+  });
+
+  if (proxy === 'caddy') {
+    it("fails for a name with '?', which Caddy cannot be handed and Node streams, exit code 1", async function () {
+      const question = fixtures.find((fixture) => fixture.name === 'why?.txt')!;
+      const lines: string[] = [];
+      const code = await main(['check', `http://127.0.0.1:${stack().proxyPort}/files/why%3F.txt`, '--file', join(stack().media, question.name)], { out: (line) => lines.push(`out: ${line}`), err: (line) => lines.push(`err: ${line}`) });
+      expect(code).to.equal(1);
+      expect(lines[0]).to.match(NODE_SENT);
+      expect(lines[0]).to.include('(Caddy: one with "?")');
+    });
+  }
 
   it('fails against the app itself, which no proxy intercepts: the hand-off header leaked', async function () {
     const result = await healthcheck(`http://127.0.0.1:${stack().appPort}${PATH}`);
@@ -67,3 +102,17 @@ for (const [proxy, breakage] of Object.entries(broken) as [ProxyName, (typeof br
     { breakConfig: breakage.breakConfig },
   );
 }
+
+proxySuite(
+  'healthcheck behind a hand-written nginx location without the add_header line',
+  (proxy, stack) => {
+    if (proxy !== 'nginx') return;
+    it('fails: the download arrives without Content-Disposition, and the sentence says which line to add, exit code 1', async function () {
+      const errors: string[] = [];
+      const code = await main(['check', `http://127.0.0.1:${stack().proxyPort}${PATH}`, '--file', join(stack().media, plain.name)], { out: () => undefined, err: (line) => errors.push(line) });
+      expect(code).to.equal(1);
+      expect(errors[0]).to.match(/^The answer has no Content-Disposition: .*add_header Content-Disposition \$upstream_http_x_accel_content_disposition;.*dispositionHeader: 'Content-Disposition'/);
+    });
+  },
+  { breakConfig: (config) => config.replace(/\n *add_header Content-Disposition [^\n]*/, '') },
+);

@@ -82,6 +82,8 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   const router = new Router();
   router.get('/direct/*path', storageDownload({ storage }));
   router.get('/files/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage }));
+  // A rule whose sourceDir has a typo: it matches nothing, and Node streams every file through the proxy.
+  router.get('/typo/*path', xSendfile({ ...rule, ...(rule.sourceDir && { sourceDir: `${media}-typo` }) }, { backend: proxy }), storageDownload({ storage }));
   // A storage that serves symlinks out of its folder: Apache and Caddy hand-offs then skip the app's look-up.
   router.get('/trusting/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage: new FileSystemStorage({ location: media, followSymlinksOutside: true }) }));
   // A hand-off the app would never make: ?to= is sent as is, to see what the proxy refuses.
