@@ -1,0 +1,30 @@
+// Mutation testing (issue 20): `npm run mutate`. Not part of npm test or CI: it takes minutes.
+// Each mutant of the HTTP core and the storages runs against the fast suites only.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'mocha',
+  // The workers load the .ts sources and tests through tsx, as mocha does in npm test.
+  testRunnerNodeArgs: ['--import', 'tsx'],
+  mochaOptions: {
+    spec: [
+      'test/downloads/*.test.ts',
+      'test/offload/*.test.ts',
+      'test/storages/*.test.ts',
+      'test/testing/*.test.ts',
+      'test/s3/*.test.ts',
+      'test/hardening/{headers,paths,configuration,errorAnswers,specialFiles,resume,faults}.test.ts',
+    ],
+  },
+  mutate: [
+    'src/{conditional,ranges,contentDisposition,headers,sendFile,lazyBody,rules,record,virtualFile,httpFile}.ts',
+    'src/backends/*.ts',
+    'storages/{names,filesystem,memory,s3}.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 15_000,
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
