@@ -45,6 +45,6 @@ function checkedSite(rules: Rule | Rule[], backend: BackendName, options: ProxyC
     throw new ImproperlyConfiguredError(`proxyConfig: unknown backend ${JSON.stringify(backend)}; use one of ${Object.keys(backends).map((name) => `'${name}'`).join(', ')}.`);
   }
   // The same rules as the app's xSendfile, refused with the same sentence.
-  compileRules(rules, { backend });
+  compileRules(rules, { backend }, true);
   return resolveSite(rules, backend, options);
 }

@@ -8,9 +8,14 @@ import type { Backend, BackendName, BackendOption, HandOff } from './backends/ba
 import { backends, isBackendName } from './backends/registry.js';
 import type { DownloadFile } from './downloadFile.js';
 import { ImproperlyConfiguredError } from './errors.js';
+import { compileS3Rule, type S3RuleOptions } from './s3Rules.js';
 
-/** One offload rule: which files (by path or URL) go to which proxy location. */
-export interface Rule {
+/**
+ * One offload rule: which files (by path or URL) go to which proxy location.
+ * A rule with `storage` (an S3Storage) hands that storage's files to nginx,
+ * which fetches them from S3 itself (src/s3Rules.ts, docs/s3.md).
+ */
+export interface Rule extends S3RuleOptions {
   /** The proxy for this rule; else the middleware's `backend`. */
   backend?: BackendName;
   /** Matches `file.path` below this absolute folder, on path-segment boundaries. */
@@ -50,14 +55,14 @@ export interface CompiledRule {
   readonly checkFile: boolean;
   /** The path of `file` below the rule's source, decoded and checked; undefined when the rule does not apply. */
   match(file: DownloadFile): string | undefined;
-  readonly handOff: HandOff;
+  readonly handOff: HandOff | ((name: string, contentType: string | undefined, method: string) => Promise<Record<string, string>>);
   /** The header the Content-Disposition moves to in the hand-off; undefined: it stays Content-Disposition. */
   readonly dispositionHeader: string | undefined;
   /** The ETag the proxy sends for `file` (it stats `file.path` as the proxy does), in each spelling; none when it sends none, or the file is gone. */
-  proxyEtags(file: DownloadFile): Promise<string[]>;
+  readonly proxyEtags: ((file: DownloadFile) => Promise<string[]>) | undefined;
 }
 
-const RULE_KEYS = new Set<string>(['backend', 'sourceDir', 'sourceUrl', 'destinationDir', 'destinationUrl', 'expires', 'buffering', 'limitRate', 'percentEncode', 'dispositionHeader']);
+const RULE_KEYS = new Set<string>(['backend', 'sourceDir', 'sourceUrl', 'destinationDir', 'destinationUrl', 'expires', 'buffering', 'limitRate', 'percentEncode', 'dispositionHeader', 'storage', 'endpoint', 'expiresIn']);
 const BACKEND_NAMES = Object.keys(backends).map((name) => `'${name}'`).join(', ');
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // An empty, `.` or `..` segment, or a control character: such a name could
@@ -65,7 +70,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const UNSAFE_NAME = /(?:^|\/)\.{0,2}(?:\/|$)|[\u0000-\u001f\u007f-\u009f]/;
 const URI_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 
-export function compileRules(rules: Rule | Rule[], options: XSendfileOptions = {}): CompiledRule[] {
+/** `configOnly`: for proxyConfig, where an S3 rule from a JSON file says `storage: "s3"`. */
+export function compileRules(rules: Rule | Rule[], options: XSendfileOptions = {}, configOnly = false): CompiledRule[] {
   const list = Array.isArray(rules) ? rules : rules == null ? [] : [rules];
   if (list.length === 0) {
     throw new ImproperlyConfiguredError("xSendfile needs at least one rule, e.g. xSendfile({ sourceDir: '/srv/media', destinationUrl: '/protected/' }, { backend: 'nginx' }).");
@@ -73,10 +79,10 @@ export function compileRules(rules: Rule | Rule[], options: XSendfileOptions = {
   if (options.backend !== undefined && !isBackendName(options.backend)) {
     throw new ImproperlyConfiguredError(`xSendfile: unknown backend ${JSON.stringify(options.backend)}; use one of ${BACKEND_NAMES}.`);
   }
-  return list.map((rule, index) => compileRule(rule, index + 1, options.backend));
+  return list.map((rule, index) => compileRule(rule, index + 1, options.backend, configOnly));
 }
 
-function compileRule(rule: Rule, number: number, defaultBackend: BackendName | undefined): CompiledRule {
+function compileRule(rule: Rule, number: number, defaultBackend: BackendName | undefined, configOnly: boolean): CompiledRule {
   const fail = (sentence: string): never => {
     throw new ImproperlyConfiguredError(`xSendfile rule ${number}${isBackendName(rule?.backend ?? defaultBackend) ? ` (${rule?.backend ?? defaultBackend})` : ''}: ${sentence}`);
   };
@@ -89,6 +95,10 @@ function compileRule(rule: Rule, number: number, defaultBackend: BackendName | u
   if (backendName === undefined) fail(`no backend: set backend on the rule or pass xSendfile(rules, { backend }), one of ${BACKEND_NAMES}.`);
   if (!isBackendName(backendName)) return fail(`unknown backend ${JSON.stringify(backendName)}; use one of ${BACKEND_NAMES}.`);
   const backend = backends[backendName];
+  if (rule.storage !== undefined) return compileS3Rule(rule as Rule & Record<string, unknown>, backendName, () => destination(rule, backendName, 'destinationUrl', fail), fail, configOnly);
+  for (const option of ['endpoint', 'expiresIn'] as const) {
+    if (rule[option] !== undefined) fail(`${option} belongs to S3 rules, which have storage: an S3Storage; remove it, or add the storage.`);
+  }
 
   for (const option of ['expires', 'buffering', 'limitRate', 'percentEncode', 'dispositionHeader'] as const satisfies readonly BackendOption[]) {
     if (rule[option] !== undefined && !backend.options.includes(option)) {

@@ -6,7 +6,7 @@ import type { Context, Middleware } from 'koa';
 import { debuglog } from 'node:util';
 import { FileSystemStorage } from '../storages/filesystem.js';
 import type { DownloadFile } from './downloadFile.js';
-import { announceOffload, untouchedDownload, type OffloadPlan } from './record.js';
+import { announceOffload, untouchedDownload, type OffloadPlan, type RecordedDownload } from './record.js';
 import { StorageFile } from './storageFile.js';
 import { compileRules, type CompiledRule, type Rule, type XSendfileOptions } from './rules.js';
 
@@ -56,7 +56,7 @@ function confinesSymlinks(file: DownloadFile): boolean {
   return !(file instanceof StorageFile && file.storage instanceof FileSystemStorage && file.storage.followSymlinksOutside);
 }
 
-function handOff(ctx: Context, compiled: CompiledRule[]): void {
+function handOff(ctx: Context, compiled: CompiledRule[]): void | Promise<void> {
   const record = untouchedDownload(ctx);
   if (!record) return;
   const plan = record.offload as HandOffPlan | undefined;
@@ -71,7 +71,13 @@ function handOff(ctx: Context, compiled: CompiledRule[]): void {
   }
 
   const { rule } = plan;
-  ctx.set(rule.handOff(plan.name, record.headers['Content-Type']));
+  const headers = rule.handOff(plan.name, record.headers['Content-Type'], ctx.method);
+  // An S3 hand-off presigns (no request, a few µs, but asynchronous); a file's is a string join.
+  return headers instanceof Promise ? headers.then((resolved) => finishHandOff(ctx, rule, record, resolved)) : finishHandOff(ctx, rule, record, headers);
+}
+
+function finishHandOff(ctx: Context, rule: CompiledRule, record: RecordedDownload, headers: Record<string, string>): void {
+  ctx.set(headers);
   const disposition = record.headers['Content-Disposition'];
   if (rule.dispositionHeader && disposition !== undefined) {
     // nginx would copy a Content-Disposition into its own 404 and 416 pages: the generated configuration adds this one back to the answers that carry the file.

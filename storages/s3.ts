@@ -48,6 +48,8 @@ export interface SignedUrlOptions {
   contentDisposition?: string;
   /** The Content-Type header S3 answers with (ResponseContentType). */
   contentType?: string;
+  /** 'HEAD' signs a HeadObject (SigV4 signs the method): for a proxy that passes a client's HEAD on. Default 'GET'. */
+  method?: 'GET' | 'HEAD';
 }
 
 /**
@@ -76,6 +78,8 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   readonly prefix: string;
   readonly baseUrl: string | undefined;
+  /** The origin of clientConfig.endpoint when it is a string or URL, e.g. `http://127.0.0.1:9000`; an S3 offload rule fetches from it. */
+  readonly endpoint: string | undefined;
 
   constructor(options: S3StorageOptions) {
     if (!options || typeof options.bucket !== 'string' || options.bucket === '') {
@@ -88,6 +92,8 @@ export class S3Storage implements Storage {
     this.prefix = options.prefix ?? '';
     this.baseUrl = options.baseUrl;
     this.client = options.client ?? new S3Client({ ...S3_COMPATIBLE_DEFAULTS, ...options.clientConfig });
+    const endpoint = options.clientConfig?.endpoint;
+    this.endpoint = typeof endpoint === 'string' || endpoint instanceof URL ? new URL(endpoint).origin : undefined;
   }
 
   exists(name: string): Promise<boolean> {
@@ -177,12 +183,14 @@ export class S3Storage implements Storage {
    * expires. S3 answers it with `contentDisposition` and `contentType` as headers.
    */
   async signedUrl(name: string, options: SignedUrlOptions = {}): Promise<string> {
+    const expiresIn = options.expiresIn ?? DEFAULT_EXPIRES_IN;
+    if (options.method === 'HEAD') return getSignedUrl(this.client, new HeadObjectCommand(this.#object(name)), { expiresIn });
     const command = new GetObjectCommand({
       ...this.#object(name),
       ResponseContentDisposition: options.contentDisposition,
       ResponseContentType: options.contentType,
     });
-    return getSignedUrl(this.client, command, { expiresIn: options.expiresIn ?? DEFAULT_EXPIRES_IN });
+    return getSignedUrl(this.client, command, { expiresIn });
   }
 
   #object(name: string): { Bucket: string; Key: string } {

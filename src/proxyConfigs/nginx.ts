@@ -3,7 +3,11 @@
  * `internal` location that X-Accel-Redirect may reach and a client may not.
  */
 import { nginxEdgeLocations, nginxEdgeMaps } from '../signedLinks/nginxLocation.js';
+import { nginxS3Locations, nginxS3Maps } from './nginxS3.js';
 import { appPort, quote, type Site } from './site.js';
+
+// An S3 hand-off carries a presigned URL (up to 9 KiB of headers with a 1 KiB Unicode key); nginx's default buffer is 4 KiB.
+const S3_HAND_OFF_BUFFER = '        proxy_buffer_size 16k;\n        proxy_busy_buffers_size 16k;\n';
 
 export function nginxConfig(site: Site): string {
   const listen = site.host ? `${site.host}:${site.port}` : String(site.port);
@@ -29,7 +33,7 @@ export function nginxConfig(site: Site): string {
 `,
   );
   const upstream = `koa_app_${appPort(site.app)}`;
-  return `${nginxEdgeMaps(site.edgeLinks)}# The app sends the file's Content-Disposition as X-Accel-Content-Disposition: nginx would
+  return `${nginxEdgeMaps(site.edgeLinks)}${nginxS3Maps(site)}# The app sends the file's Content-Disposition as X-Accel-Content-Disposition: nginx would
 # copy a Content-Disposition into its own 404 and 416 pages, which browsers then save under
 # the file's name. The internal locations add it back, except to a 304 (no file either).
 map $status $${disposition} {
@@ -56,7 +60,7 @@ server {
         proxy_set_header X-Forwarded-Proto $scheme;
         # nginx hides X-Accel-* itself; an X-Sendfile meant for another proxy must not leak either.
         proxy_hide_header X-Sendfile;
-    }
-${internal.join('')}${nginxEdgeLocations(site.edgeLinks, quote)}}
+${site.s3.length ? S3_HAND_OFF_BUFFER : ''}    }
+${internal.join('')}${nginxS3Locations(site)}${nginxEdgeLocations(site.edgeLinks, quote)}}
 `;
 }

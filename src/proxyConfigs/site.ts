@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import { ImproperlyConfiguredError } from '../errors.js';
 import type { BackendName } from '../backends/backend.js';
 import type { Rule } from '../rules.js';
+import { s3Target } from '../s3Rules.js';
 import { resolveEdgeLinks, type EdgeLinks, type EdgeLinksOptions } from '../signedLinks/nginxLocation.js';
 
 export interface ProxyConfigOptions {
@@ -32,12 +33,19 @@ export interface Mapping {
   dir: string;
 }
 
+export interface S3Mapping {
+  url: string;
+  origin: URL;
+}
+
 export interface Site {
   host: string | undefined;
   port: number;
   app: URL;
   serverName: string | undefined;
   mappings: Mapping[];
+  /** S3 rules: the internal URL and the only origin the proxy fetches objects from through it. */
+  s3: S3Mapping[];
   edgeLinks: EdgeLinks | undefined;
 }
 
@@ -51,9 +59,10 @@ export function resolveSite(rules: Rule | Rule[], backend: BackendName, options:
   const [host, port] = parseListen(options.listen ?? '80');
   const own = [rules].flat().filter((rule) => (rule.backend ?? backend) === backend);
   if (own.length === 0) throw new ImproperlyConfiguredError(`No rule is for ${backend}: give at least one rule without a backend, or with backend "${backend}".`);
-  const mappings = own.map((rule) => toMapping(rule, backend, options.folders ?? {}));
-  const edgeLinks = resolveEdgeLinks(options.edgeLinks, backend, mappings.map((mapping) => mapping.url));
-  return { host, port, app, serverName: options.serverName, mappings, edgeLinks };
+  const mappings = own.filter((rule) => rule.storage === undefined).map((rule) => toMapping(rule, backend, options.folders ?? {}));
+  const s3 = own.filter((rule) => rule.storage !== undefined).map((rule) => toS3Mapping(rule));
+  const edgeLinks = resolveEdgeLinks(options.edgeLinks, backend, [...mappings, ...s3].map((mapping) => mapping.url));
+  return { host, port, app, serverName: options.serverName, mappings, s3, edgeLinks };
 }
 
 // The rule has passed compileRules (proxyConfig checks it first): apache and
@@ -70,6 +79,14 @@ function toMapping(rule: Rule, backend: BackendName, folders: Record<string, str
     );
   }
   return { url, dir: trimSlash(dir) };
+}
+
+// compileRules has checked the rule: its endpoint resolves, its destinationUrl is a path.
+function toS3Mapping(rule: Rule): S3Mapping {
+  const fail = (sentence: string): never => {
+    throw new ImproperlyConfiguredError(sentence);
+  };
+  return { url: `${trimSlash(rule.destinationUrl!)}/`, origin: s3Target(rule, fail).origin };
 }
 
 function parseAppUrl(appUrl: string | undefined): URL {

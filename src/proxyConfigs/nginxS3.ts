@@ -1,0 +1,114 @@
+/**
+ * nginx locations for S3 rules (src/s3Rules.ts): the app hands off with
+ * `X-Accel-Redirect: <destinationUrl><bucket path>?<presigned query>`, and
+ * the internal location fetches that path from the one endpoint written
+ * here. The client's request headers stay with nginx, but Range and the
+ * conditional ones; S3's own headers stay with nginx, but those that
+ * describe the bytes sent; S3's error answers become nginx's bare pages.
+ */
+import { appPort, quote, type S3Mapping, type Site } from './site.js';
+
+// S3's response headers that say nothing the client needs, some of them internal (nginx cannot hide by prefix: x-amz-meta-* passes, docs/s3.md).
+const S3_HEADERS = [
+  'x-amz-request-id', 'x-amz-id-2', 'x-amz-version-id', 'x-amz-delete-marker', 'x-amz-expiration', 'x-amz-restore', 'x-amz-storage-class',
+  'x-amz-replication-status', 'x-amz-mp-parts-count', 'x-amz-tagging-count', 'x-amz-website-redirect-location', 'x-amz-missing-meta', 'x-amz-request-charged',
+  'x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-context', 'x-amz-server-side-encryption-bucket-key-enabled',
+  'x-amz-server-side-encryption-customer-algorithm', 'x-amz-server-side-encryption-customer-key-MD5',
+  'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold',
+  'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-sha1', 'x-amz-checksum-sha256', 'x-amz-checksum-type',
+  'x-amz-bucket-region', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-amz-meta-s3cmd-attrs',
+];
+
+// The client's request headers S3 acts on; no other reaches it.
+const FORWARDED = ['Range', 'If-Range', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since'];
+
+// S3's answers without the file, and what the client gets instead: nginx's own page, no S3 body (it names the bucket and key, AWS's even the signing details).
+const ERRORS: Array<[codes: string, status: number]> = [
+  ['404', 404],
+  ['412', 412],
+  ['416', 416],
+  // The signature failed or expired, or S3 failed: the proxy could not fetch the object.
+  ['400 401 403 405 409 411 500 501 503 504', 502],
+];
+
+/** The `http`-level blocks: one upstream per rule (its endpoint, resolved when nginx starts), and the maps. */
+export function nginxS3Maps(site: Site): string {
+  if (site.s3.length === 0) return '';
+  const port = appPort(site.app);
+  const blocks = site.s3.map((mapping, index) => {
+    const name = `kdv_s3_${port}_${index}`;
+    return `# S3 objects handed off to ${mapping.url}: fetched from ${mapping.origin.origin} and nowhere else.
+upstream ${name} {
+    server ${mapping.origin.hostname}:${mapping.origin.port || (mapping.origin.protocol === 'https:' ? 443 : 80)};
+    keepalive 16;
+}
+
+# The S3 path of the object: the hand-off's path below ${mapping.url}, percent-encoded as it was signed.
+map $uri $${name}_path {
+    ${quote(`~^${regexEscape(mapping.url.slice(0, -1))}(/.*)$`)} $1;
+}
+`;
+  });
+  return `${blocks.join('\n')}
+# The app's Content-Disposition, read before nginx asks S3, on the answers that carry the file only.
+map $status $kdv_s3_content_disposition_${port} {
+    default $kdv_s3_app_disposition;
+    304 "";
+}
+
+`;
+}
+
+/** The internal locations, and the named ones S3's errors go to. */
+export function nginxS3Locations(site: Site): string {
+  if (site.s3.length === 0) return '';
+  const port = appPort(site.app);
+  const errors = ERRORS.map(([, status]) => `
+    location @kdv_s3_${status} {
+        return ${status};
+    }
+`);
+  return `${site.s3.map((mapping, index) => location(mapping, `kdv_s3_${port}_${index}`, port)).join('')}${errors.join('')}`;
+}
+
+function location(mapping: S3Mapping, name: string, port: number): string {
+  const { origin } = mapping;
+  const tls = origin.protocol === 'https:'
+    ? `        proxy_ssl_server_name on;
+        proxy_ssl_name ${origin.hostname};
+        proxy_ssl_verify on;
+        proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+`
+    : '';
+  return `
+    # S3 objects, fetched with the presigned request the app put in the hand-off. internal: a client asking for this URL gets 404.
+    location ^~ ${quote(mapping.url)} {
+        internal;
+        set $kdv_s3_app_disposition $upstream_http_x_accel_content_disposition;
+        proxy_pass ${origin.protocol.slice(0, -1)}://${name}$${name}_path$is_args$args;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        # The host the app signed for.
+        proxy_set_header Host ${quote(origin.host)};
+${tls}        # Cookie, Authorization and every other header of the client stay here.
+        proxy_pass_request_headers off;
+        proxy_pass_request_body off;
+${FORWARDED.map((header) => `        proxy_set_header ${header} $http_${header.toLowerCase().replaceAll('-', '_')};\n`).join('')}        # The app's Content-Type, Content-Disposition and caching win over the object's.
+        proxy_hide_header Content-Type;
+        proxy_hide_header Content-Disposition;
+        proxy_hide_header Cache-Control;
+        proxy_hide_header Expires;
+        proxy_hide_header Set-Cookie;
+${S3_HEADERS.map((header) => `        proxy_hide_header ${header};\n`).join('')}        # Room for these long names in nginx's hash of hidden headers.
+        proxy_headers_hash_bucket_size 128;
+        proxy_ignore_headers X-Accel-Redirect X-Accel-Expires X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset Set-Cookie;
+        proxy_intercept_errors on;
+${ERRORS.map(([codes, status]) => `        error_page ${codes} = @kdv_s3_${status};\n`).join('')}        charset off;
+        add_header Content-Disposition $kdv_s3_content_disposition_${port};
+    }
+`;
+}
+
+function regexEscape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,236 @@
+/**
+ * S3 offload through real nginx, run from exactly what proxyConfig prints,
+ * with s3rver behind a front that checks presigned signatures as S3 does
+ * (test/support/strictS3.ts): nginx fetches each object itself, Node sends
+ * no byte of it and makes no S3 request.
+ */
+import Router from '@koa/router';
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { proxyConfig } from '../../src/proxyConfig.js';
+import { storageDownload } from '../../src/routes.js';
+import { xSendfile } from '../../src/xSendfile.js';
+import { appWith, listen } from '../support/app.js';
+import { startStrictS3, type StrictS3 } from '../support/strictS3.js';
+import { exchange, type Exchange } from './harness/exchange.js';
+import { freePort, type Running } from './harness/process.js';
+import { servers } from './harness/servers.js';
+
+const INTERNAL = '/_s3/';
+const MIB = 1024 * 1024;
+const OBJECTS: Record<string, Buffer> = {
+  'report.pdf': randomBytes(300 * 1024),
+  'dossier é/ü + % # ? ; a b.txt': Buffer.from('awkward key\n'),
+  '100%25 done;x=1?y#z.bin': randomBytes(1000),
+  // 1 KiB, S3's longest key, in segments s3rver can store as file names.
+  [`${'ü'.repeat(100)}/`.repeat(5) + 'é'.repeat(7) + 'a.txt']: Buffer.from('long key\n'),
+};
+const LONG_KEY = Object.keys(OBJECTS)[3]!;
+const BIG = 'big.bin';
+
+function leakedHeaders(response: Exchange): string[] {
+  return Object.keys(response.headers).filter((name) => /^(x-amz-|x-accel-|x-sendfile)/i.test(name));
+}
+
+describe('nginx: S3 objects offloaded (xSendfile with storage)', function () {
+  this.timeout(120_000);
+  let s3: StrictS3;
+  let proxy: Running | undefined;
+  let app: Awaited<ReturnType<typeof listen>>;
+  let port: number;
+  let dir: string;
+  let config: string;
+  let bigContent: Buffer;
+  const path = (name: string) => `/s3/${name.split('/').map(encodeURIComponent).join('/')}`;
+  /** Every S3 request since `since`, made by nginx (the app makes none). */
+  const s3RequestsSince = (since: number) => s3.requests.slice(since);
+
+  before(async function () {
+    if (!servers.nginx.binary) {
+      if (process.env.CI) throw new Error('nginx is not installed: apt-get install nginx-light');
+      this.skip();
+    }
+    expect(Buffer.byteLength(LONG_KEY)).to.equal(1024);
+    s3 = await startStrictS3();
+    for (const [name, content] of Object.entries(OBJECTS)) await s3.storage.save(name, content);
+    bigContent = randomBytes(64 * MIB);
+    await s3.storage.save(BIG, bigContent);
+    const storage = s3.storage;
+    const rule = { backend: 'nginx' as const, storage, destinationUrl: INTERNAL };
+    const router = new Router();
+    router.get('/direct/*path', storageDownload({ storage }));
+    router.get('/s3/*path', xSendfile(rule), storageDownload({ storage, cacheControl: 'private, max-age=60' }));
+    // A hand-off the app would never make: ?to= is sent as is, to see what nginx refuses.
+    router.get('/forged', (ctx) => {
+      ctx.set('X-Accel-Redirect', String(ctx.query.to));
+      ctx.body = '';
+    });
+    app = await listen(appWith(router.routes()));
+    port = await freePort();
+    dir = await mkdtemp(join(tmpdir(), 'kdv-s3-nginx-'));
+    // nginx's workers (www-data) write their temporary files there.
+    await chmod(dir, 0o755);
+    config = proxyConfig(rule, 'nginx', { appUrl: app.url, listen: `127.0.0.1:${port}` });
+    proxy = await servers.nginx.start(dir, config, port);
+  });
+
+  after(async function () {
+    await proxy?.stop();
+    await app?.close();
+    await s3?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends the object byte for byte, with the app\'s Content-Type, Content-Disposition and Cache-Control, and S3 none of its own', async function () {
+    const since = s3.requests.length;
+    const offloaded = await exchange(port, path('report.pdf'), { headers: { Cookie: 'session=secret', Authorization: 'Bearer secret' } });
+    const direct = await exchange(port, '/direct/report.pdf');
+    expect(offloaded.status).to.equal(200);
+    expect(offloaded.body.equals(OBJECTS['report.pdf']!)).to.equal(true);
+    expect(offloaded.headers['content-type']).to.equal('application/pdf').and.to.equal(direct.headers['content-type']);
+    expect(offloaded.headers['content-disposition']).to.equal('attachment; filename=report.pdf').and.to.equal(direct.headers['content-disposition']);
+    expect(offloaded.headers['cache-control']).to.equal('private, max-age=60');
+    expect(offloaded.headers['content-length']).to.equal(String(OBJECTS['report.pdf']!.length));
+    expect(offloaded.headers['x-downloadview'], 'Node did not stream it').to.equal(undefined);
+    expect(offloaded.headers['server']).to.match(/^nginx/);
+    expect(leakedHeaders(offloaded)).to.deep.equal([]);
+    // One request reached S3, from nginx, presigned for 60 s, with none of the client's credentials.
+    const [request, ...more] = s3RequestsSince(since).filter((r) => r.url.includes('report.pdf'));
+    expect(more).to.have.length(1); // the /direct/ one, from the app
+    expect(request!.headers.host).to.equal(new URL(s3.endpoint).host);
+    expect(request!.url).to.include('X-Amz-Expires=60&');
+    expect(request!.headers).not.to.have.any.keys('cookie', 'authorization', 'x-forwarded-for');
+  });
+
+  it('never shows the client the presigned URL or where S3 is', async function () {
+    const responses = [
+      await exchange(port, path('report.pdf')),
+      await exchange(port, path('report.pdf'), { method: 'HEAD' }),
+      await exchange(port, path('report.pdf'), { headers: { Range: 'bytes=0-9' } }),
+      await exchange(port, path('missing.pdf')),
+      await exchange(port, path('report.pdf'), { headers: { 'If-Match': '"nope"' } }),
+    ];
+    for (const response of responses) {
+      const text = JSON.stringify(response.headers) + (response.headers['content-type']?.startsWith('text/') ? response.body.toString('latin1') : '');
+      expect(text).not.to.match(/X-Amz-|Signature|S3RVER|koa-downloadview\/|_s3/i);
+      expect(text).not.to.include(String(new URL(s3.endpoint).port));
+      expect(leakedHeaders(response)).to.deep.equal([]);
+    }
+  });
+
+  it('answers Range from S3: a single range and a suffix', async function () {
+    const content = OBJECTS['report.pdf']!;
+    const single = await exchange(port, path('report.pdf'), { headers: { Range: 'bytes=100-199' } });
+    expect(single.status).to.equal(206);
+    expect(single.headers['content-range']).to.equal(`bytes 100-199/${content.length}`);
+    expect(single.body.equals(content.subarray(100, 200))).to.equal(true);
+    expect(single.headers['content-disposition']).to.equal('attachment; filename=report.pdf');
+    const suffix = await exchange(port, path('report.pdf'), { headers: { Range: 'bytes=-5' } });
+    expect(suffix.status).to.equal(206);
+    expect(suffix.body.equals(content.subarray(-5))).to.equal(true);
+  });
+
+  it('answers HEAD with the headers of the object and no body (presigned for HEAD)', async function () {
+    const since = s3.requests.length;
+    const head = await exchange(port, path('report.pdf'), { method: 'HEAD' });
+    expect(head.status).to.equal(200);
+    expect(head.body.length).to.equal(0);
+    expect(head.headers['content-length']).to.equal(String(OBJECTS['report.pdf']!.length));
+    expect(head.headers['content-disposition']).to.equal('attachment; filename=report.pdf');
+    expect(s3RequestsSince(since).map((request) => request.method)).to.deep.equal(['HEAD']);
+  });
+
+  it('answers 304 and 412 from S3, without Content-Disposition', async function () {
+    const { headers } = await exchange(port, path('report.pdf'), { method: 'HEAD' });
+    const notModified = await exchange(port, path('report.pdf'), { headers: { 'If-None-Match': headers['etag']! } });
+    expect(notModified.status).to.equal(304);
+    expect(notModified.headers['content-disposition']).to.equal(undefined);
+    const failed = await exchange(port, path('report.pdf'), { headers: { 'If-Match': '"nope"' } });
+    expect(failed.status).to.equal(412);
+    expect(failed.headers['content-disposition']).to.equal(undefined);
+    expect(failed.headers['content-type']).to.match(/^text\/html/);
+    const matched = await exchange(port, path('report.pdf'), { headers: { 'If-Match': headers['etag']! } });
+    expect(matched.status).to.equal(200);
+  });
+
+  it('serves Unicode keys, keys with + % # ? ; and spaces, and a 1 KiB key', async function () {
+    for (const [name, content] of Object.entries(OBJECTS)) {
+      const response = await exchange(port, path(name));
+      expect(response.status, name).to.equal(200);
+      expect(response.body.equals(content), name).to.equal(true);
+      const direct = await exchange(port, `/direct/${name.split('/').map(encodeURIComponent).join('/')}`);
+      expect(response.headers['content-disposition'], name).to.equal(direct.headers['content-disposition']);
+    }
+  });
+
+  it('answers a missing object 404, without Content-Disposition, and S3\'s error body stays with nginx', async function () {
+    const response = await exchange(port, path('missing.pdf'));
+    expect(response.status).to.equal(404);
+    expect(response.headers['content-disposition']).to.equal(undefined);
+    expect(response.headers['content-type']).to.match(/^text\/html/);
+    expect(response.body.toString()).not.to.match(/NoSuchKey|<Error>/);
+  });
+
+  it('refuses the internal location to a client, even with a valid presigned query', async function () {
+    const signed = new URL(await s3.storage.signedUrl('report.pdf', { expiresIn: 60 }));
+    const since = s3.requests.length;
+    const response = await exchange(port, `${INTERNAL}${signed.pathname.slice(1)}${signed.search}`);
+    expect(response.status).to.equal(404);
+    expect(response.body.includes(OBJECTS['report.pdf']!.subarray(0, 64))).to.equal(false);
+    expect(s3RequestsSince(since)).to.deep.equal([]);
+  });
+
+  it('gives a forged hand-off nothing: no signature, another host, or a path that climbs out', async function () {
+    const canary = createServer((_req, res) => res.end('CANARY'));
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+    const canaryPort = (canary.address() as AddressInfo).port;
+    let canaryHits = 0;
+    canary.on('request', () => canaryHits++);
+    try {
+      const forged = [
+        `${INTERNAL}${s3.embedded.bucket}/report.pdf`,
+        `${INTERNAL}${s3.embedded.bucket}/report.pdf?X-Amz-Signature=00`,
+        `${INTERNAL}/127.0.0.1:${canaryPort}/x`,
+        `${INTERNAL}@127.0.0.1:${canaryPort}/x`,
+        `${INTERNAL}http://127.0.0.1:${canaryPort}/x`,
+        `${INTERNAL}../../secret`,
+        `http://127.0.0.1:${canaryPort}/x`,
+      ];
+      for (const to of forged) {
+        const response = await exchange(port, `/forged?to=${encodeURIComponent(to)}`);
+        expect(response.status, to).to.be.oneOf([400, 403, 404, 500, 502]);
+        expect(response.body.includes(OBJECTS['report.pdf']!.subarray(0, 64)), to).to.equal(false);
+        expect(response.body.toString(), to).not.to.match(/CANARY|<Error>/);
+      }
+      expect(canaryHits).to.equal(0);
+    } finally {
+      await new Promise((resolve) => canary.close(resolve));
+    }
+  });
+
+  it('resumes a 64 MiB download with curl -C -, and the file matches its sha256', async function () {
+    const out = join(dir, 'big.part');
+    await writeFile(out, bigContent.subarray(0, 10 * MIB));
+    const since = s3.requests.length;
+    const { stdout } = await promisify(execFile)('curl', ['-sS', '-C', '-', '-o', out, '-w', '%{http_code}', `http://127.0.0.1:${port}${path(BIG)}`], { timeout: 60_000 });
+    expect(stdout).to.equal('206');
+    const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+    expect(sha(await readFile(out))).to.equal(sha(bigContent));
+    expect(s3RequestsSince(since).map((request) => request.headers.range)).to.deep.equal([`bytes=${10 * MIB}-`]);
+  });
+
+  it('answers 502 when S3 is down, and saves nothing under the file\'s name', async function () {
+    await s3.stop();
+    const response = await exchange(port, path('report.pdf'));
+    expect(response.status).to.equal(502);
+    expect(response.headers['content-disposition']).to.equal(undefined);
+    s3 = { ...s3, stop: async () => {} };
+  });
+});
