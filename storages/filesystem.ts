@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from '../src/errors.js';
+import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from './errors.js';
 import { clampRange } from './content.js';
 import { checkBaseUrl, existsByStat, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, OpenedFile, SaveContent, Storage } from './storage.js';

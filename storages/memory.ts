@@ -1,7 +1,7 @@
 /** MemoryStorage: files in a Map, for tests, demos and generated content. */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { FileNotFoundError } from '../src/errors.js';
+import { FileNotFoundError } from './errors.js';
 import { bufferStream, toBuffer } from './content.js';
 import { checkBaseUrl, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, SaveContent, SaveOptions, Storage } from './storage.js';

@@ -1,5 +1,5 @@
 /** Name rules shared by every storage: checked before any I/O. */
-import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError } from '../src/errors.js';
+import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError } from './errors.js';
 import type { Storage } from './storage.js';
 
 // C0 and C1 control characters, DEL, and the backslash.

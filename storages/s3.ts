@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
-import { FileNotFoundError, ImproperlyConfiguredError, StorageError } from '../src/errors.js';
+import { FileNotFoundError, ImproperlyConfiguredError, StorageError } from './errors.js';
 import { sliceStream } from './content.js';
 import { existsByStat, joinUrl, validateName } from './names.js';
 import { uploadObject } from './s3Upload.js';
