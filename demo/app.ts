@@ -7,6 +7,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   FileSystemStorage, MemoryStorage, StorageFile, VirtualFile,
   httpDownload, pathDownload, signedLinks, storageDownload, virtualDownload, xSendfile, zipDownload,
@@ -15,6 +16,8 @@ import {
 import type { BackendName } from '../src/backends/backend.js';
 import type { Storage } from '../storages/storage.js';
 import { SAMPLE_FILES, toneWav, writeFiles } from './content.js';
+import { downloadsFeed, type DownloadsFeed } from './downloadsFeed.js';
+import { downloadsPanel } from './downloadsPanel.js';
 import { homePage } from './page.js';
 
 export const BACKENDS: BackendName[] = ['nginx', 'apache', 'lighttpd', 'caddy'];
@@ -56,8 +59,22 @@ export function demoRules(dataDir: string): { middleware: Rule[]; perRoute: Reco
 }
 
 const LARGE_SIZE = 64 * 1024 * 1024;
+/** Slow enough to cancel by hand: 8 MiB at 512 KiB/s, 16 s. */
+const SLOW_SIZE = 8 * 1024 * 1024;
+const SLOW_PAUSE_MS = 125;
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes: DemoRoute[] }> {
+export interface Demo {
+  app: Koa;
+  routes: DemoRoute[];
+  /** The live list of downloads behind the home page's panel. */
+  downloads: DownloadsFeed;
+  /** Stops following downloads and ends the panel's open streams: call it when the server stops. */
+  close(): void;
+}
+
+export async function demoApp(options: DemoOptions): Promise<Demo> {
+  const app = new Koa();
   const router = new Router();
   const routes: DemoRoute[] = [];
   const sizeOf = (name: string) => Buffer.byteLength(SAMPLE_FILES[name]!);
@@ -96,6 +113,7 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
   route('/virtual/text.txt', 'A virtual file: text made in memory, never offloaded', virtualDownload(() => new VirtualFile({ name: 'text.txt', content: `Made at ${new Date().toISOString()}\n` })));
   route('/virtual/rows.csv', 'A generated stream of unknown size: sent chunked, without Content-Length', virtualDownload(() => new VirtualFile({ name: 'rows.csv', stream: csvRows })));
   route('/virtual/large.bin', 'A large generated file (64 MiB) of declared size: Range works on it', virtualDownload(() => new VirtualFile({ name: 'large.bin', size: LARGE_SIZE, stream: () => pattern(LARGE_SIZE) })), LARGE_SIZE);
+  route('/virtual/slow.bin', 'A slow generated file (8 MiB at 512 KiB/s): cancel it in the browser, and the panel above shows it aborted', virtualDownload(() => new VirtualFile({ name: 'slow.bin', size: SLOW_SIZE, stream: () => slowly(pattern(SLOW_SIZE)) })), SLOW_SIZE);
   // The demo's files as one ZIP: stored, so its length is exact and a cut download resumes (Range, If-Range).
   const samples = () => [...Object.keys(SAMPLE_FILES), 'tone.wav'].map((name) => ({ name: `samples/${name}`, file: new StorageFile(files, name) }));
   route('/zip/samples.zip', 'Every sample file in one ZIP, streamed as it is read: exact length, Unicode names, resumable', zipDownload(samples, { basename: 'samples.zip' }));
@@ -118,15 +136,24 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
     }
   }
 
+  // The home page's panel: the latest downloads, live (Server-Sent Events).
+  const downloads = downloadsFeed(app);
+  const eventsPath = '/events/downloads';
+  router.get(eventsPath, downloads.stream);
+  const panel = downloadsPanel(eventsPath, '/virtual/slow.bin');
+
   router.get('/', (ctx) => {
     ctx.type = 'html';
-    ctx.body = homePage(routes, options.proxy);
+    ctx.body = homePage(routes, options.proxy, panel);
   });
 
-  const app = new Koa();
+  // A client that leaves mid-download is the panel's "aborted", not a server fault: Koa would print a stack for it.
+  app.on('error', (error: Error & { code?: string; headerSent?: boolean }) => {
+    if (!(error.headerSent && CLIENT_GONE.has(error.code ?? ''))) app.onerror(error);
+  });
   app.use(xSendfile(rules.middleware.filter((rule) => offloadTo.includes(rule.backend!))));
   app.use(router.routes()).use(router.allowedMethods());
-  return { app, routes };
+  return { app, routes, downloads, close: () => downloads.close() };
 
   function route(path: string, title: string, middleware: Koa.Middleware, size?: number): void {
     // The router matches the path as it arrives: percent-encoded.
@@ -138,6 +165,16 @@ export async function demoApp(options: DemoOptions): Promise<{ app: Koa; routes:
 async function* csvRows(): AsyncIterable<string> {
   yield 'row,square\n';
   for (let row = 1; row <= 5000; row++) yield `${row},${row * row}\n`;
+}
+
+/** The chunks of `chunks`, one per pause: the first at once. */
+async function* slowly(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  let first = true;
+  for (const chunk of chunks) {
+    if (!first) await sleep(SLOW_PAUSE_MS);
+    first = false;
+    yield chunk;
+  }
 }
 
 /** Deterministic bytes, so a download can be checked without storing it. */

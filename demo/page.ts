@@ -1,6 +1,7 @@
 /** The demo's home page: plain HTML, no build step. */
 import type { BackendName } from '../src/backends/backend.js';
 import type { DemoRoute } from './app.js';
+import { downloadsPanelStyle } from './downloadsPanel.js';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -27,7 +28,8 @@ function pathCell(route: DemoRoute, proxy: BackendName | undefined): string {
   return `<a href="${href}" data-path="${escape(route.path)}">${escape(route.path)}</a>${player}`;
 }
 
-export function homePage(routes: DemoRoute[], proxy: BackendName | undefined): string {
+/** The page: what it runs on, `panel` (the live downloads), and every route. */
+export function homePage(routes: DemoRoute[], proxy: BackendName | undefined, panel = ''): string {
   const rows = routes
     .map((route) => `<tr><td class="route">${pathCell(route, proxy)}</td><td>${escape(route.title)}</td><td>${badge(route, proxy)}</td><td class="size">${size(route.size)}</td><td><code class="headers" data-href="${encodeURI(route.path)}">…</code></td></tr>`)
     .join('\n');
@@ -48,10 +50,12 @@ export function homePage(routes: DemoRoute[], proxy: BackendName | undefined): s
   .needs { margin: .3rem 0 0; font-size: 12px; color: #555; max-width: 18rem; }
   .needs code { white-space: nowrap; }
   code.headers { display: block; white-space: pre-wrap; font-size: 11px; color: #555; min-width: 16rem; }
+${downloadsPanelStyle}
 </style></head>
 <body>
 <h1>koa-downloadview demo</h1>
 <p>${proxy ? `Behind <strong>${proxy}</strong>: routes offloaded to ${proxy} are sent by ${proxy}, the others by Node.` : 'Direct to Node: no proxy in front. Offloaded routes need their proxy to send the file, so they are not links here; their headers show the hand-off the app makes. Try <code>npm run demo -- --proxy nginx</code>.'}</p>
+${panel}
 <table>
 <thead><tr><th>route</th><th>what it shows</th><th>who sends the bytes</th><th>size</th><th>headers it returns</th></tr></thead>
 <tbody>

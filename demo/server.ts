@@ -82,12 +82,14 @@ async function start(): Promise<void> {
   const embedded = real ? undefined : await startEmbeddedS3();
   if (embedded) cleanups.push(() => embedded.stop());
   let appUrl = '';
-  const { app } = await demoApp({ dataDir, s3: real ?? embedded!.storage, selfUrl: () => appUrl, ...(proxyName && { proxy: proxyName }) });
-  const server = createHttpServer(app.callback());
+  const demo = await demoApp({ dataDir, s3: real ?? embedded!.storage, selfUrl: () => appUrl, ...(proxyName && { proxy: proxyName }) });
+  const server = createHttpServer(demo.app.callback());
   cleanups.push(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
+  // First of all: the home page's live streams end, and the app stops following downloads.
+  cleanups.push(async () => demo.close());
   // Behind a proxy the app takes any free port: only the proxy's is the user's choice.
   const appPort = await listen(server, proxyName ? 0 : publicPort);
   appUrl = `http://127.0.0.1:${appPort}`;

@@ -10,7 +10,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { demoApp } from '../../demo/app.js';
+import { demoApp, type Demo } from '../../demo/app.js';
 import { startDemoProxy, type DemoProxy } from '../../demo/proxy.js';
 import { SAMPLE_FILES } from '../../demo/content.js';
 import { MemoryStorage } from '../../src/index.js';
@@ -30,6 +30,7 @@ for (const via of ['node', 'nginx'] as const) {
     let home: string;
     let server: Awaited<ReturnType<typeof listen>> | undefined;
     let proxy: DemoProxy | undefined;
+    let demo: Demo | undefined;
     const ranges: string[] = [];
 
     before(async function () {
@@ -42,13 +43,13 @@ for (const via of ['node', 'nginx'] as const) {
       }
       dataDir = await mkdtemp(join(tmpdir(), 'kdv-browser-'));
       await chmod(dataDir, 0o755);
-      const { app } = await demoApp({ dataDir, s3: new MemoryStorage(), selfUrl: () => server!.url, ...(via === 'nginx' && { proxy: 'nginx' as const }) });
+      demo = await demoApp({ dataDir, s3: new MemoryStorage(), selfUrl: () => server!.url, ...(via === 'nginx' && { proxy: 'nginx' as const }) });
       // Record the Range headers the app receives, to prove the player seeks by ranges.
-      app.middleware.unshift(async (ctx, next) => {
+      demo.app.middleware.unshift(async (ctx, next) => {
         if (ctx.get('Range')) ranges.push(`${ctx.path} ${ctx.get('Range')}`);
         await next();
       });
-      server = await listen(app);
+      server = await listen(demo.app);
       home = server.url;
       if (via === 'nginx') {
         const port = await freePort();
@@ -66,6 +67,7 @@ for (const via of ['node', 'nginx'] as const) {
 
     after(async function () {
       await browser?.close();
+      demo?.close();
       await proxy?.stop();
       await server?.close();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -137,6 +139,48 @@ for (const via of ['node', 'nginx'] as const) {
         expect(saved.equals(Buffer.from(SAMPLE_FILES[sample]!))).to.equal(true);
       });
     }
+
+    it('shows a download in the live panel as it runs, and as aborted once cancelled in the browser, with the bytes sent before', async function () {
+      await page.waitForSelector('#downloads .live-status[data-connected="true"]');
+      const path = '/virtual/slow.bin';
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`a[data-path="${path}"]`).click()]);
+      await page.waitForSelector(`#downloads tr[data-path="${path}"][data-state="started"]`);
+      await download.cancel();
+      const row = page.locator(`#downloads tr[data-path="${path}"][data-state="aborted"]`);
+      await row.waitFor();
+      const bytes = Number(await row.getAttribute('data-bytes'));
+      expect(bytes).to.be.above(0).and.below(8 * 1024 * 1024);
+      // Behind nginx too, Node sent the bytes (to nginx), and saw nginx leave with the browser.
+      expect(await row.textContent()).to.match(/^aborted\/virtual\/slow\.binNode[\d.]+ (B|KiB|MiB) of 8\.0 MiB200\d/);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.locator('#downloads').screenshot({ path: join(ARTIFACTS, `demo-downloads-aborted-${via}.png`) });
+    });
+
+    it('shows a finished download in the live panel with its full byte count, and who sent the bytes', async function () {
+      const path = '/path/hello-world.txt';
+      await Promise.all([page.waitForEvent('download'), page.locator(`a[data-path="${path}"]`).click()]);
+      const row = page.locator(`#downloads tr[data-path="${path}"][data-state="finished"]`);
+      await row.waitFor();
+      expect(await row.getAttribute('data-bytes')).to.equal('13');
+      expect(await row.textContent()).to.match(/^finished\/path\/hello-world\.txtNode13 B200\d+ ms$/);
+      if (via === 'nginx') {
+        const offloaded = '/offload/nginx/by-route/hello-world.txt';
+        await Promise.all([page.waitForEvent('download'), page.locator(`a[data-path="${offloaded}"]`).click()]);
+        const handedOff = page.locator(`#downloads tr[data-path="${offloaded}"][data-state="finished"]`).first();
+        await handedOff.waitFor();
+        expect(await handedOff.textContent()).to.match(/^finished\/offload\/nginx\/by-route\/hello-world\.txtnginxnginx sends them200\d+ ms$/);
+      }
+    });
+
+    it('lists a failed download too, and still fits 1280 px with a long path in the panel', async function () {
+      const path = `/files/${'a-long-folder-name/'.repeat(4)}${'a-long-file-name-'.repeat(12)}missing.txt`;
+      expect(await page.evaluate(async (url) => (await fetch(url)).status, path)).to.equal(404);
+      const row = page.locator(`#downloads tr[data-path="${path}"][data-state="error"]`);
+      await row.waitFor();
+      expect(await row.textContent()).to.include('error: FileNotFoundError').and.include('404');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(1280);
+      await page.locator('#downloads').screenshot({ path: join(ARTIFACTS, `demo-downloads-${via}.png`) });
+    });
 
     it('seeks in the audio player with Range requests', async function () {
       ranges.length = 0;

@@ -80,13 +80,22 @@ describe('npm run demo, stopped or failing', function () {
   }
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`stops on ${signal}, exit code 0, nothing left behind`, async function () {
+    it(`stops on ${signal}, exit code 0, nothing left behind, though a home page's live stream is open`, async function () {
       const demo = startDemo(['--port', String(await freePort())], tmp);
       const url = await demo.started;
       expect(await (await fetch(`${url}files/hello-world.txt`)).text()).to.equal('Hello world!\n');
       expect(await leftBehind(tmp)).to.have.length(2); // the demo's files and the embedded S3
+      // The panel's stream, open as a home page keeps it; a cancelled download shows in it, and prints nothing.
+      const panel = (await fetch(`${url}events/downloads`)).body!.pipeThrough(new TextDecoderStream()).getReader();
+      const leaving = new AbortController();
+      await (await fetch(`${url}virtual/slow.bin`, { signal: leaving.signal })).body!.getReader().read();
+      leaving.abort();
+      let events = '';
+      while (!events.includes('"state":"aborted"')) events += (await panel.read()).value ?? '';
       demo.kill(signal);
       expect(await demo.exited).to.deep.equal({ code: 0, signal: null });
+      // The demo ended the stream itself before it stopped.
+      while (!(await panel.read()).done);
       expect(await leftBehind(tmp)).to.deep.equal([]);
       expect(demo.stderr()).to.equal('');
     });
