@@ -7,7 +7,7 @@
 import { fixtureName, formatSize, MiB } from './fixtures.js';
 import { wrk, type LoadResult } from './load.js';
 import type { Plan } from './plan.js';
-import { cpuSeconds } from './procStats.js';
+import { cpuSeconds, groupCpuSeconds } from './procStats.js';
 
 /** One URL path every contender of a group serves, and the body length it must answer with. */
 export interface Case {
@@ -22,6 +22,8 @@ export interface Contender {
   origin: string;
   /** The Node process whose CPU is counted; none for a proxy serving on its own. */
   nodePid?: number;
+  /** The proxy in front of that Node process, whose process group's CPU is counted too. */
+  proxyPid?: number;
   /** Measured only for cases at least this long. */
   minLength?: number;
   /** Measured only for cases shorter than this. */
@@ -31,6 +33,8 @@ export interface Contender {
 export interface Sample extends LoadResult {
   /** CPU seconds the Node process spent during the run. */
   cpuSeconds: number | undefined;
+  /** CPU seconds the proxy in front of it (all its processes) spent during the run. */
+  proxyCpuSeconds?: number | undefined;
 }
 
 export interface Cell {
@@ -68,9 +72,14 @@ export async function measureGroup(group: string, contenders: Contender[], cases
 }
 
 async function sample(contender: Contender, testCase: Case, plan: Plan): Promise<Sample> {
-  const cpuBefore = contender.nodePid && cpuSeconds(contender.nodePid);
+  const { nodePid, proxyPid } = contender;
+  const before = { node: nodePid && cpuSeconds(nodePid), proxy: proxyPid && groupCpuSeconds(proxyPid) };
   const result = await wrk(contender.origin + testCase.path, { seconds: plan.seconds, connections: plan.connections });
-  return { ...result, cpuSeconds: contender.nodePid ? cpuSeconds(contender.nodePid) - cpuBefore! : undefined };
+  return {
+    ...result,
+    cpuSeconds: nodePid ? cpuSeconds(nodePid) - before.node! : undefined,
+    ...(proxyPid && { proxyCpuSeconds: groupCpuSeconds(proxyPid) - before.proxy! }),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * How long and how much to measure: the full benchmark (`npm run bench`),
- * `--quick` (same measures, one short run each, under 2 minutes) and
+ * `--quick` (same measures, one short run each, for development) and
  * `--smoke` (one size, for the smoke test; numbers meaningless).
  */
 import { GiB, KiB, MiB } from './fixtures.js';
@@ -24,6 +24,8 @@ export interface Plan {
   /** Concurrent connections: enough to keep one core busy, few enough not to starve the other. */
   connections: number;
   slowDownload: { size: number; bytesPerSecond: number };
+  /** Many slow downloads at once: `count` of a file of `size`, each read at `bytesPerSecond`. */
+  slowDownloads: { count: number; size: number; bytesPerSecond: number };
 }
 
 const FULL: Plan = {
@@ -32,15 +34,34 @@ const FULL: Plan = {
   staticFrom: MiB,
   s3Sizes: [64 * KiB, MiB],
   cpuFrom: MiB,
-  runs: 5,
+  runs: 7,
   seconds: 2,
   warmupSeconds: 1,
   connections: 8,
   slowDownload: { size: GiB, bytesPerSecond: 64 * MiB },
+  slowDownloads: { count: 1000, size: 10 * MiB, bytesPerSecond: 256 * KiB },
 };
 
 export const PLANS: Record<Plan['name'], Plan> = {
   full: FULL,
-  quick: { ...FULL, name: 'quick', runs: 1, seconds: 1, warmupSeconds: 0, slowDownload: { size: GiB, bytesPerSecond: 256 * MiB } },
-  smoke: { ...FULL, name: 'smoke', sizes: [MiB], s3Sizes: [MiB], runs: 1, seconds: 1, warmupSeconds: 0, slowDownload: { size: 16 * MiB, bytesPerSecond: 64 * MiB } },
+  quick: {
+    ...FULL,
+    name: 'quick',
+    runs: 1,
+    seconds: 1,
+    warmupSeconds: 0,
+    slowDownload: { size: GiB, bytesPerSecond: 256 * MiB },
+    slowDownloads: { count: 1000, size: 10 * MiB, bytesPerSecond: MiB },
+  },
+  smoke: {
+    ...FULL,
+    name: 'smoke',
+    sizes: [MiB],
+    s3Sizes: [MiB],
+    runs: 1,
+    seconds: 1,
+    warmupSeconds: 0,
+    slowDownload: { size: 16 * MiB, bytesPerSecond: 64 * MiB },
+    slowDownloads: { count: 20, size: MiB, bytesPerSecond: 4 * MiB },
+  },
 };

@@ -3,8 +3,9 @@
  * of a Node app with the configuration proxyConfig generates (offload), or
  * serving the fixture folder on their own (static, the practical limit).
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { proxyConfig } from '../src/proxyConfig.js';
 import { freePort } from '../test/proxies/harness/process.js';
 import { servers } from '../test/proxies/harness/servers.js';
@@ -15,6 +16,8 @@ import { staticSite } from './staticSite.js';
 
 export interface ProxyServer {
   origin: string;
+  /** The process we started, leader of the process group its workers run in (their CPU is counted with it). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -32,5 +35,14 @@ async function startProxy(proxy: OffloadProxy, logDir: string, site: (port: numb
   const port = await freePort();
   const dir = await mkdtemp(join(logDir, `${proxy}-`));
   const running = await startTracked(() => servers[proxy].start(dir, site(port), port));
-  return { origin: `http://127.0.0.1:${port}`, stop: running.stop };
+  return { origin: `http://127.0.0.1:${port}`, pid: await pidFile(join(dir, `${proxy === 'apache' ? 'apache2' : proxy}.pid`)), stop: running.stop };
+}
+
+/** The pid the server wrote (the harness names the file after it); nginx may write it just after it listens. */
+async function pidFile(path: string): Promise<number> {
+  for (let tries = 0; tries < 100; tries++, await sleep(20)) {
+    const pid = Number(await readFile(path, 'utf8').catch(() => ''));
+    if (pid > 0) return pid;
+  }
+  throw new Error(`${path}: no pid written`);
 }

@@ -1,6 +1,6 @@
 /** The markdown report: goals first, then every figure they come from. */
 import { formatSize, MiB } from './fixtures.js';
-import type { GoalRow, MemoryResult } from './goals.js';
+import type { GoalRow, MemoryResult, Verdict } from './goals.js';
 import type { Cell } from './measure.js';
 import type { Plan } from './plan.js';
 import { summarize } from './summary.js';
@@ -15,6 +15,12 @@ export interface ReportInput {
   findings: string;
 }
 
+const VERDICTS: Record<Verdict | 'none', string> = { pass: 'pass', miss: '**miss**', 'within noise': 'within noise', none: '—' };
+
+function count(goals: GoalRow[], verdict: Verdict | undefined): number {
+  return goals.filter((row) => row.verdict === verdict).length;
+}
+
 export function renderReport({ machine, plan, goals, cells, memory, findings }: ReportInput): string {
   const lines = [
     '# koa-downloadview benchmarks',
@@ -27,36 +33,37 @@ export function renderReport({ machine, plan, goals, cells, memory, findings }: 
     '',
     '## Method',
     '',
-    `- Load: wrk, 1 thread, ${plan.connections} keep-alive connections, ${plan.runs} run(s) of ${plan.seconds} s per contender and file, runs interleaved across contenders; figures are medians.${plan.warmupSeconds ? ` A ${plan.warmupSeconds} s unrecorded warm-up precedes each contender's runs.` : ''}`,
+    `- Load: wrk, 1 thread, ${plan.connections} keep-alive connections, ${plan.runs} round(s) of ${plan.seconds} s runs, one run per contender and file in each round, back to back; figures are medians.${plan.warmupSeconds ? ` A ${plan.warmupSeconds} s unrecorded warm-up precedes each contender's runs.` : ''}`,
     '- The machine has 2 cores: one wrk thread, and a server under test that uses one core (Node) or one worker (nginx). More connections would only queue.',
     '- Every server runs in its own process on 127.0.0.1; idle ones wait while another is measured. Each answer is checked (200, whole file) before it is timed.',
-    '- Ratios compare requests/s below 1 MiB and MiB/s from 1 MiB up, round by round: each figure is the median of the ratios of the runs made back to back, so that the shared machine\'s slow swings fall on both sides of each ratio. Node CPU comes from /proc/<pid>/stat (all threads), per GiB received by wrk (headers included) and per request.',
-    `- Memory: one ${formatSize(plan.slowDownload.size)} download read by \`curl --limit-rate ${plan.slowDownload.bytesPerSecond / MiB}M\`; RSS of the Node process sampled every 50 ms, peak minus the value just before.`,
+    '- Goals are judged on CPU per request, which other tenants of the machine hardly move (requests/s swing by ±20 % from one run to the next): Node\'s, plus the proxy\'s processes when one is in front (offload). CPU comes from /proc/<pid>/task/*/schedstat (every thread, in nanoseconds); from 1 MiB up it is counted per byte received times the file\'s length, since a short run ends with large responses half sent. The throughput ratio (requests/s below 1 MiB, MiB/s from 1 MiB up) is shown beside it.',
+    '- Every ratio is taken round by round, between runs made back to back, and the figure is the median of the rounds; the spread is the lowest and the highest round. Verdict: pass when every round meets the goal, miss when none does, within noise when the rounds straddle it.',
+    `- Memory: one ${formatSize(plan.slowDownload.size)} download read by \`curl --limit-rate ${plan.slowDownload.bytesPerSecond / MiB}M\`, and ${plan.slowDownloads.count} downloads of ${formatSize(plan.slowDownloads.size)} at once, each read at ${plan.slowDownloads.bytesPerSecond / 1024} KiB/s (bench/slowClients.ts); RSS of the Node process sampled every 50 ms, peak minus the value just before.`,
     '- Proxies run with their default settings and the configuration proxyConfig prints (offload) or a bare static site (static).',
     '',
     '## Goals',
     '',
-    '| measure | file | figure | goal | verdict |',
-    '| --- | --- | --- | --- | --- |',
-    ...goals.map((row) => `| ${row.measure} | ${row.case} | ${row.figure} | ${row.goal} | ${row.pass === undefined ? '—' : row.pass ? 'pass' : '**miss**'} |`),
+    '| measure | file | judged on | figure | spread of the rounds | goal | verdict | throughput ratio (spread) |',
+    '| --- | --- | --- | ---: | --- | --- | --- | --- |',
+    ...goals.map((row) => `| ${row.measure} | ${row.case} | ${row.basis} | ${row.figure} | ${row.spread} | ${row.goal} | ${VERDICTS[row.verdict ?? 'none']} | ${row.throughput} |`),
     '',
-    `${goals.filter((row) => row.pass === true).length} pass, ${goals.filter((row) => row.pass === false).length} miss, ${goals.filter((row) => row.pass === undefined).length} reported without a goal.`,
+    `${count(goals, 'pass')} pass, ${count(goals, 'miss')} miss, ${count(goals, 'within noise')} within noise, ${count(goals, undefined)} reported without a goal.`,
     '',
     '## Throughput',
     '',
-    '| group | contender | file | requests/s | MiB/s | Node CPU s/GiB | Node CPU µs/request | errors |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| group | contender | file | requests/s | MiB/s | Node CPU s/GiB | Node CPU µs/request | Node + proxy CPU µs/request | errors |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...cells.map((cell) => {
       const summary = summarize(cell);
-      const [perGiB, perRequest] = [summary.cpuPerGiB?.toFixed(2) ?? '—', summary.cpuPerRequest?.toFixed(1) ?? '—'];
-      return `| ${cell.group} | ${cell.contender.label} | ${cell.case.label} | ${summary.requestsPerSecond.toFixed(0)} | ${summary.mibPerSecond.toFixed(1)} | ${perGiB} | ${perRequest} | ${summary.errors} |`;
+      const [perGiB, perRequest, serverPerRequest] = [summary.cpuPerGiB?.toFixed(2) ?? '—', summary.cpuPerRequest?.toFixed(1) ?? '—', summary.serverCpuPerRequest?.toFixed(1) ?? '—'];
+      return `| ${cell.group} | ${cell.contender.label} | ${cell.case.label} | ${summary.requestsPerSecond.toFixed(0)} | ${summary.mibPerSecond.toFixed(1)} | ${perGiB} | ${perRequest} | ${serverPerRequest} | ${summary.errors} |`;
     }),
     '',
     '## Memory',
     '',
-    '| server | received | seconds | RSS growth |',
-    '| --- | ---: | ---: | ---: |',
-    ...memory.map((result) => `| ${result.label} | ${(result.bytes / MiB).toFixed(0)} MiB | ${result.seconds.toFixed(1)} | ${(result.rssGrowth / MiB).toFixed(1)} MiB |`),
+    '| server | downloads | received | seconds | RSS growth |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...memory.map((result) => `| ${result.label} | ${result.load} | ${(result.bytes / MiB).toFixed(0)} MiB | ${result.seconds.toFixed(1)} | ${(result.rssGrowth / MiB).toFixed(1)} MiB |`),
     '',
     '## Findings',
     '',

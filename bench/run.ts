@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stopAll, stopAllOnExit } from './cleanup.js';
 import { fileCase, HELLO, measureGroup, type Case, type Cell, type Contender } from './measure.js';
-import { makeFixtures, GiB } from './fixtures.js';
-import { checkGoals, type MemoryResult } from './goals.js';
+import { formatSize, makeFixtures, GiB } from './fixtures.js';
+import { checkGoals, MEMORY_LIMITS, type MemoryResult } from './goals.js';
 import { describeMachine } from './machine.js';
 import { startNodeServer, type NodeServer } from './nodeServer.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
@@ -23,7 +23,7 @@ import { PLANS } from './plan.js';
 import { startOffloadProxy, startStaticProxy } from './proxies.js';
 import { renderReport } from './report.js';
 import { startS3 } from './s3.js';
-import { slowDownload } from './slowDownload.js';
+import { slowDownload, slowDownloads } from './slowDownload.js';
 
 const GROUPS = ['streaming', 'offload', 'memory', 's3', 'hello'] as const;
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -61,10 +61,10 @@ const workspace = await createWorkspace();
 stopAllOnExit(() => rm(workspace.files, { recursive: true, force: true }));
 let failed = true;
 try {
-  await makeFixtures(workspace.files, [...plan.sizes, ...plan.s3Sizes, plan.slowDownload.size], GiB);
+  await makeFixtures(workspace.files, [...plan.sizes, ...plan.s3Sizes, plan.slowDownload.size, plan.slowDownloads.size], GiB);
   if (groups.has('streaming')) await streaming();
   if (groups.has('offload')) for (const proxy of OFFLOAD_PROXIES) await offload(proxy);
-  if (groups.has('memory')) await slowClient();
+  if (groups.has('memory')) await slowClients();
   if (groups.has('s3')) await s3();
   if (groups.has('hello')) await hello();
   const findings = await readFile(join(BENCH, 'findings.md'), 'utf8').catch(() => 'None written yet.');
@@ -113,23 +113,31 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
     trusting && startOffloadProxy(proxy, trusting.origin, workspace.files, workspace.logs),
   ]);
   await measure(`offload ${proxy}`, plan.sizes.map(fileCase), [
-    { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid },
-    { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid },
+    { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid, proxyPid: floorProxy.pid },
+    { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid, proxyPid: libraryProxy.pid },
     ...(trusting && trustingProxy
-      ? [{ id: 'trusting', label: `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, origin: trustingProxy.origin, nodePid: trusting.pid, belowLength: plan.staticFrom }]
+      ? [{ id: 'trusting', label: `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, origin: trustingProxy.origin, nodePid: trusting.pid, proxyPid: trustingProxy.pid, belowLength: plan.staticFrom }]
       : []),
     { id: 'static', label: `${proxy} static`, origin: staticProxy.origin, minLength: plan.staticFrom },
   ]);
 }
 
-async function slowClient(): Promise<void> {
-  const [library, floor] = await Promise.all([node('memory-library', 'contenders/library.ts'), node('memory-floor', 'contenders/koaStream.ts')]);
-  const { path } = fileCase(plan.slowDownload.size);
-  for (const [label, server, isLibrary] of [['koa-downloadview storageDownload', library, true], ['Koa createReadStream (floor)', floor, false]] as const) {
-    progress(`memory · ${label}: ${plan.slowDownload.size / GiB} GiB at ${plan.slowDownload.bytesPerSecond} B/s…`);
-    memory.push({ label, isLibrary, ...(await slowDownload(server.origin + path, server.pid, plan.slowDownload.bytesPerSecond)) });
+async function slowClients(): Promise<void> {
+  const { slowDownload: one, slowDownloads: many } = plan;
+  const [single, concurrent] = [formatSize(one.size), `${many.count} × ${formatSize(many.size)}`];
+  // A fresh pair of servers for each measure: the first would leave the second a warm heap.
+  for (const [load, name, measureOn] of [
+    [single, 'single', (server: NodeServer) => slowDownload(server.origin + fileCase(one.size).path, server.pid, one.bytesPerSecond)],
+    [concurrent, 'concurrent', (server: NodeServer) => slowDownloads(server.origin + fileCase(many.size).path, server.pid, many)],
+  ] as const) {
+    const [library, floor] = await Promise.all([node(`memory-${name}-library`, 'contenders/library.ts'), node(`memory-${name}-floor`, 'contenders/koaStream.ts')]);
+    for (const [label, server, isLibrary] of [['koa-downloadview storageDownload', library, true], ['Koa createReadStream (floor)', floor, false]] as const) {
+      progress(`memory · ${label}: ${load}…`);
+      const limit = isLibrary ? (load === single ? MEMORY_LIMITS.single : MEMORY_LIMITS.concurrent) : undefined;
+      memory.push({ label, load, limit, ...(await measureOn(server)) });
+    }
+    await stopAll();
   }
-  await stopAll();
 }
 
 async function s3(): Promise<void> {

@@ -1,4 +1,4 @@
-/** The figures of one cell: medians over its runs. */
+/** The figures of one cell (medians over its runs), and comparisons of two cells round by round. */
 import { GiB, MiB } from './fixtures.js';
 import type { Cell, Sample } from './measure.js';
 
@@ -12,44 +12,96 @@ export interface Summary {
    * mostly headers, the fairer view of what one request costs Node.
    */
   cpuPerRequest: number | undefined;
+  /** Node and the proxy in front of it, in CPU microseconds per request; undefined without a proxy. */
+  serverCpuPerRequest: number | undefined;
   /** Over all runs. */
   errors: number;
+}
+
+/** The median of the ratios of each round, with their lowest and highest: how far one round may stray. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
 }
 
 export function summarize(cell: Cell): Summary {
   const requestsPerSecond = median(cell.samples.map((sample) => sample.requests / sample.seconds));
   const mibPerSecond = median(cell.samples.map((sample) => sample.bytes / sample.seconds / MiB));
-  const cpuPer = (unit: (sample: Sample) => number) => {
-    const values = cell.samples.map((sample) => (sample.cpuSeconds === undefined ? undefined : sample.cpuSeconds / unit(sample)));
-    return values.includes(undefined) ? undefined : median(values as number[]);
+  const per = (cpu: (sample: Sample) => number | undefined, unit: (sample: Sample) => number) => {
+    const values = cell.samples.map((sample) => {
+      const seconds = cpu(sample);
+      return seconds === undefined ? undefined : seconds / unit(sample);
+    });
+    return values.length === 0 || values.includes(undefined) ? undefined : median(values as number[]);
   };
   return {
     requestsPerSecond,
     mibPerSecond,
-    cpuPerGiB: cpuPer((sample) => sample.bytes / GiB),
-    cpuPerRequest: cpuPer((sample) => sample.requests / 1e6),
+    cpuPerGiB: per((sample) => sample.cpuSeconds, (sample) => sample.bytes / GiB),
+    cpuPerRequest: per((sample) => sample.cpuSeconds, (sample) => sample.requests / 1e6),
+    serverCpuPerRequest: per((sample) => (sample.proxyCpuSeconds === undefined ? undefined : serverCpu(sample)), (sample) => sample.requests / 1e6),
     errors: cell.samples.reduce((total, sample) => total + sample.errors, 0),
   };
 }
 
 /**
- * `ours` against `theirs`: the median of the ratios of each round, since
+ * `ours` against `theirs` in throughput: the ratios of each round, since
  * every contender runs once per round, back to back (measure.ts). The
  * machine's slow swings (other processes on its 2 cores) then fall on both
  * sides of each ratio, where a ratio of two medians would take them in.
  */
-export function pairedRatio(ours: Cell, theirs: Cell): number {
-  const rounds = Math.min(ours.samples.length, theirs.samples.length);
-  return median(Array.from({ length: rounds }, (_, round) => score(ours, ours.samples[round]!) / score(theirs, theirs.samples[round]!)));
+export function pairedRatio(ours: Cell, theirs: Cell): Spread {
+  return spreadOf(throughputRatios(ours, theirs));
+}
+
+/** The rounds' ratios of pairedRatio. */
+export function throughputRatios(ours: Cell, theirs: Cell): number[] {
+  return rounds(ours, theirs).map(([mine, other]) => score(ours, mine) / score(theirs, other));
 }
 
 /**
- * What ratios compare: requests/s for small files, where a few header bytes
- * more would distort MiB/s; MiB/s from 1 MiB up, where wrk's count of whole
- * requests in a short run is too coarse.
+ * How many times cheaper `ours` serves a request than `theirs`, round by
+ * round: their server CPU per request over ours (Node's, plus the proxy's
+ * when one is in front). CPU time hardly moves when other processes take the
+ * cores; requests per second do. Undefined when either side has no Node process.
+ */
+export function costRatios(ours: Cell, theirs: Cell): number[] | undefined {
+  const pairs = rounds(ours, theirs);
+  if (pairs.length === 0 || pairs.some(([mine, other]) => mine.cpuSeconds === undefined || other.cpuSeconds === undefined)) return undefined;
+  return pairs.map(([mine, other]) => costPerRequest(theirs, other) / costPerRequest(ours, mine));
+}
+
+/**
+ * Server CPU seconds per request of one run. From 1 MiB up, per byte times
+ * the file's length: a short run ends with several large responses half
+ * sent, which wrk does not count as requests but whose bytes it does.
+ */
+export function costPerRequest(cell: Cell, sample: Sample): number {
+  const requests = cell.case.length >= MiB ? sample.bytes / cell.case.length : sample.requests;
+  return serverCpu(sample) / requests;
+}
+
+function serverCpu(sample: Sample): number {
+  return (sample.cpuSeconds ?? NaN) + (sample.proxyCpuSeconds ?? 0);
+}
+
+function rounds(ours: Cell, theirs: Cell): [Sample, Sample][] {
+  const count = Math.min(ours.samples.length, theirs.samples.length);
+  return Array.from({ length: count }, (_, round) => [ours.samples[round]!, theirs.samples[round]!]);
+}
+
+/**
+ * What throughput ratios compare: requests/s for small files, where a few
+ * header bytes more would distort MiB/s; MiB/s from 1 MiB up, where wrk's
+ * count of whole requests in a short run is too coarse.
  */
 function score(cell: Cell, sample: Sample): number {
   return (cell.case.length >= MiB ? sample.bytes / MiB : sample.requests) / sample.seconds;
+}
+
+export function spreadOf(values: number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
 export function median(values: number[]): number {

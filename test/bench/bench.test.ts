@@ -33,9 +33,13 @@ describe('npm run bench -- --smoke', function () {
     const { code, stdout, stderr } = await runBench(['--smoke', '--out', out], { ...process.env, TMPDIR: dir }).finally(() => clearInterval(watch));
 
     expect(code, stderr).to.equal(0);
-    expect(stdout).to.include('| measure | file | figure | goal | verdict |');
+    expect(stdout).to.include('| measure | file | judged on | figure | spread of the rounds | goal | verdict | throughput ratio (spread) |');
     for (const group of ['streaming', 'offload nginx', 'offload apache', 'offload lighttpd', 's3', 'hello']) expect(stdout).to.include(`| ${group} |`);
     expect(stdout).to.include('RSS growth');
+    // Both memory measures, for the library and the floor.
+    expect(stdout.match(/^\| (koa-downloadview storageDownload|Koa createReadStream \(floor\)) \| (16 MiB|20 × 1 MiB) \|/gm)).to.have.length(4);
+    // Offloaded goals count the proxy's CPU with Node's.
+    expect(stdout).to.include('| server CPU per request (Node + proxy) |');
     expect(await readFile(out, 'utf8')).to.equal(`${stdout.trimEnd()}\n`);
 
     expect(started.size, 'servers seen while the benchmark ran').to.be.greaterThan(10);

@@ -1,14 +1,26 @@
 import { expect } from 'chai';
-import type { Cell } from '../../bench/measure.js';
-import { pairedRatio } from '../../bench/summary.js';
+import { checkGoals, verdictOf } from '../../bench/goals.js';
+import type { Cell, Sample } from '../../bench/measure.js';
+import { PLANS } from '../../bench/plan.js';
+import { costRatios, pairedRatio } from '../../bench/summary.js';
 
-/** A cell whose runs answered `perSecond[i]` requests of `length` bytes in one second each. */
-function cell(length: number, perSecond: number[]): Cell {
+const MiB = 1024 * 1024;
+
+/** A cell whose runs answered `perSecond[i]` requests of `length` bytes in one second each, spending `cpu[i]` seconds of Node CPU. */
+function cell(length: number, perSecond: number[], cpu?: number[], extra: Partial<Cell['contender']> & { group?: string; proxyCpu?: number[] } = {}): Cell {
+  const { group = 'g', proxyCpu, ...contender } = extra;
   return {
-    group: 'g',
-    contender: { id: 'c', label: 'c', origin: 'http://127.0.0.1:1' },
+    group,
+    contender: { id: 'c', label: 'c', origin: 'http://127.0.0.1:1', ...contender },
     case: { label: `${length} B`, path: '/', length },
-    samples: perSecond.map((requests) => ({ requests, bytes: requests * length, seconds: 1, errors: 0, cpuSeconds: undefined })),
+    samples: perSecond.map((requests, run): Sample => ({
+      requests,
+      bytes: requests * length,
+      seconds: 1,
+      errors: 0,
+      cpuSeconds: cpu?.[run],
+      ...(proxyCpu && { proxyCpuSeconds: proxyCpu[run] }),
+    })),
   };
 }
 
@@ -18,12 +30,75 @@ describe('Benchmark ratios', function () {
     // the ratio of the two medians would say 0.54x.
     const ours = [900, 900, 540, 540, 540];
     const theirs = [1000, 1000, 1000, 600, 600];
-    expect(pairedRatio(cell(13, ours), cell(13, theirs))).to.be.closeTo(0.9, 1e-9);
+    const ratio = pairedRatio(cell(13, ours), cell(13, theirs));
+    expect(ratio.median).to.be.closeTo(0.9, 1e-9);
+    // The round caught by the slow phase shows in the spread.
+    expect(ratio.min).to.be.closeTo(0.54, 1e-9);
+    expect(ratio.max).to.be.closeTo(0.9, 1e-9);
   });
 
   it('compare MiB/s from 1 MiB up, and requests/s below', function () {
-    const MiB = 1024 * 1024;
-    expect(pairedRatio(cell(MiB, [10]), cell(2 * MiB, [10]))).to.equal(0.5);
-    expect(pairedRatio(cell(13, [10]), cell(26, [10]))).to.equal(1);
+    expect(pairedRatio(cell(MiB, [10]), cell(2 * MiB, [10])).median).to.equal(0.5);
+    expect(pairedRatio(cell(13, [10]), cell(26, [10])).median).to.equal(1);
+  });
+
+  it('compare CPU per request: how many times cheaper ours serves one than theirs', function () {
+    // 1000 requests each; ours spends 0.02 s, theirs 0.03 s: 1.5x cheaper, whatever the requests per second.
+    expect(costRatios(cell(13, [1000, 500]), cell(13, [1000, 2000]))).to.equal(undefined);
+    const ratios = costRatios(cell(13, [1000, 1000], [0.02, 0.02]), cell(13, [1000, 1000], [0.03, 0.024]));
+    expect(ratios![0]).to.be.closeTo(1.5, 1e-9);
+    expect(ratios![1]).to.be.closeTo(1.2, 1e-9);
+  });
+
+  it('count CPU per byte from 1 MiB up, and add the proxy in front', function () {
+    // Same CPU per byte, different counts of whole requests (a run ends with responses half sent): equal.
+    const ours = cell(MiB, [10], [0.1]);
+    const theirs = { ...cell(MiB, [10], [0.1]), samples: [{ requests: 8, bytes: 10 * MiB, seconds: 1, errors: 0, cpuSeconds: 0.1 }] };
+    expect(costRatios(ours, theirs)![0]).to.be.closeTo(1, 1e-9);
+    // Node 0.01 + proxy 0.03 against Node 0.02 + proxy 0.03: 1.25x, where Node alone would say 2x.
+    const behind = costRatios(cell(13, [1000], [0.01], { proxyCpu: [0.03] }), cell(13, [1000], [0.02], { proxyCpu: [0.03] }));
+    expect(behind![0]).to.be.closeTo(1.25, 1e-9);
+  });
+});
+
+describe('Benchmark verdicts', function () {
+  it('pass when every round meets the goal, miss when none does, within noise when they straddle it', function () {
+    expect(verdictOf({ median: 1.1, min: 1, max: 1.2 }, 0.95, 'atLeast')).to.equal('pass');
+    expect(verdictOf({ median: 0.9, min: 0.8, max: 0.94 }, 0.95, 'atLeast')).to.equal('miss');
+    expect(verdictOf({ median: 0.97, min: 0.9, max: 1.1 }, 0.95, 'atLeast')).to.equal('within noise');
+    expect(verdictOf({ median: 0.05, min: 0.02, max: 0.08 }, 0.1, 'atMost')).to.equal('pass');
+    expect(verdictOf({ median: 0.3, min: 0.2, max: 0.4 }, 0.1, 'atMost')).to.equal('miss');
+    expect(verdictOf({ median: 0.09, min: 0.05, max: 0.15 }, 0.1, 'atMost')).to.equal('within noise');
+  });
+
+  it('judge a goal against the floor on CPU per request, with the throughput ratio beside it', function () {
+    const plan = { ...PLANS.full, sizes: [13], s3Sizes: [] };
+    // Fewer requests per second (a busy machine in our runs), but each 1.6x cheaper than the floor's.
+    const library = cell(13, [800, 900, 1000], [0.05, 0.05625, 0.0625], { id: 'library', group: 'streaming' });
+    const floor = cell(13, [1000, 1000, 1000], [0.1, 0.09, 0.1], { id: 'floor', group: 'streaming' });
+    const [row] = checkGoals([library, floor], [], plan);
+    expect(row).to.include({ measure: 'streaming vs the streaming floor', basis: 'Node CPU per request', figure: '1.600×', spread: '1.440× – 1.600×', verdict: 'pass' });
+    expect(row!.throughput).to.equal('0.900× (0.800× – 1.000×)');
+  });
+
+  it('asks big files to beat the floor: 1.2x at 1 MiB, 1.5x at 100 MiB', function () {
+    const plan = { ...PLANS.full, sizes: [MiB, 100 * MiB], s3Sizes: [] };
+    const cells = [MiB, 100 * MiB].flatMap((size) => [
+      cell(size, [1], [0.01], { id: 'library', group: 'streaming' }),
+      cell(size, [1], [0.013], { id: 'floor', group: 'streaming' }),
+    ]);
+    const rows = checkGoals(cells, [], plan).filter((row) => row.measure === 'streaming vs the streaming floor');
+    expect(rows.map((row) => [row.goal, row.verdict])).to.deep.equal([
+      ['≥ 1.20×', 'pass'],
+      ['≥ 1.50×', 'miss'],
+    ]);
+  });
+
+  it('report an overhead as our CPU per request over theirs, less one', function () {
+    const plan = { ...PLANS.full, sizes: [], s3Sizes: [MiB] };
+    const library = cell(MiB, [100, 100], [0.105, 0.125], { id: 'library', group: 's3' });
+    const floor = cell(MiB, [100, 100], [0.1, 0.1], { id: 'floor', group: 's3' });
+    const [row] = checkGoals([library, floor], [], plan);
+    expect(row).to.include({ measure: 'S3Storage vs GetObject piped', figure: '15.0 %', spread: '5.0 % – 25.0 %', goal: '≤ 10 %', verdict: 'within noise' });
   });
 });
