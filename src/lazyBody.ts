@@ -18,7 +18,10 @@ export class LazyBody extends Readable {
   readonly #release: (() => void) | undefined;
 
   constructor(open: () => Promise<Readable>, expectedLength?: number, release?: () => void) {
-    super({ highWaterMark: 64 * 1024 });
+    // A relay: it holds one chunk of its source while the response is not
+    // ready for it, whatever the chunk's size (storages/fileStream.ts reads
+    // up to 1 MiB at once). Any more would be memory per slow download.
+    super({ highWaterMark: 16 * 1024 });
     this.#open = open;
     this.#expected = expectedLength;
     this.#release = release;

@@ -2,7 +2,7 @@
  * FileSystemStorage: files under one folder on local disk, the only storage
  * whose files a reverse proxy can send by X-Sendfile / X-Accel-Redirect.
  */
-import { close as closeFd, constants, createReadStream, createWriteStream, fstat as fstatCallback, lstat as lstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback, statSync } from 'node:fs';
+import { close as closeFd, constants, createWriteStream, fstat as fstatCallback, lstat as lstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback, statSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from './errors.js';
 import { clampRange } from './content.js';
+import { FileStream } from './fileStream.js';
 import { checkBaseUrl, existsByStat, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, OpenedFile, SaveContent, Storage } from './storage.js';
 
@@ -305,7 +306,7 @@ class OpenedLocalFile implements OpenedFile {
       closeFd(fd, () => {});
       return Readable.from([]);
     }
-    return createReadStream('', { fd, start: bounds.start, end: bounds.end, highWaterMark: 64 * 1024, autoClose: true });
+    return new FileStream(fd, bounds.start, bounds.end);
   }
 
   close(): void {
