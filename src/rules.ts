@@ -12,8 +12,8 @@ import { compileS3Rule, type S3RuleOptions } from './s3Rules.js';
 
 /**
  * One offload rule: which files (by path or URL) go to which proxy location.
- * A rule with `storage` (an S3Storage) hands that storage's files to nginx,
- * which fetches them from S3 itself (src/s3Rules.ts, docs/s3.md).
+ * A rule with `storage` (an S3Storage) hands that storage's files to nginx
+ * or Caddy, which fetches them from S3 itself (src/s3Rules.ts, docs/s3.md).
  */
 export interface Rule extends S3RuleOptions {
   /** The proxy for this rule; else the middleware's `backend`. */

@@ -4,11 +4,12 @@
  * lives seconds. Node sends no byte of the file and makes no S3 request
  * (presigning is a local computation).
  *
- * nginx: `X-Accel-Redirect: <destinationUrl><bucket path>?<presigned query>`.
+ * nginx and Caddy: `X-Accel-Redirect: <destinationUrl><bucket path>?<presigned query>`.
  * nginx percent-decodes the path of an X-Accel-Redirect once, so the S3
  * path (already percent-encoded the way SigV4 signed it) is encoded once
  * more: the internal location sees it exactly as signed, and passes it to
- * the endpoint unchanged. The URI, not an extra header, carries it, so that
+ * the endpoint unchanged. Caddy's rewrite takes the path literally, so its
+ * hand-off carries the path as signed (src/proxyConfigs/caddyS3.ts). The URI, not an extra header, carries it, so that
  * nginx's slice subrequests (the cache option) carry it too. The endpoint is
  * never in the hand-off: a forged hand-off can reach only that endpoint, and
  * only with a valid signature.
@@ -37,7 +38,7 @@ export interface S3RuleOptions {
 }
 
 /** The backends that can fetch an object by URL themselves. */
-const FETCHING: readonly BackendName[] = ['nginx'];
+const FETCHING: readonly BackendName[] = ['nginx', 'caddy'];
 const DEFAULT_EXPIRES_IN = 60;
 const MAX_EXPIRES_IN = 7 * 24 * 3600; // SigV4's limit
 
@@ -65,12 +66,9 @@ export function s3Target(rule: S3RuleOptions, fail: (sentence: string) => never)
 
 /** Compiles a rule that has `storage`: the caller has checked its keys and backend. */
 export function compileS3Rule(rule: S3RuleOptions & Record<string, unknown>, backend: BackendName, destinationUrl: () => string, fail: (sentence: string) => never, configOnly: boolean): CompiledRule {
-  if (backend === 'caddy') {
-    fail("S3 offload to Caddy is not built yet: use backend 'nginx', or let Node stream S3 files (remove this rule), or answer with a redirect to a presigned URL (signedUrlRedirect() from 'koa-downloadview/s3').");
-  }
   if (!FETCHING.includes(backend)) {
     fail(
-      `${backend} cannot fetch S3 objects: it sends only files on its own disk. For ${backend}, let Node stream S3 files (remove this rule), or answer with a redirect to a presigned URL (signedUrlRedirect() from 'koa-downloadview/s3'); or put nginx in front.`,
+      `${backend} cannot fetch S3 objects: it sends only files on its own disk. For ${backend}, let Node stream S3 files (remove this rule), or answer with a redirect to a presigned URL (signedUrlRedirect() from 'koa-downloadview/s3'); or put nginx or Caddy in front.`,
     );
   }
   for (const key of ['sourceDir', 'sourceUrl', 'destinationDir', 'expires', 'buffering', 'limitRate', 'dispositionHeader'] as const) {
@@ -99,9 +97,12 @@ export function compileS3Rule(rule: S3RuleOptions & Record<string, unknown>, bac
         // A server fault, said in the log only: the URL is a credential.
         throw new ImproperlyConfiguredError(`xSendfile S3 rule: the storage signs URLs for ${signed.origin}, but the proxy fetches from ${origin.origin}: set the rule's endpoint to ${signed.origin}.`);
       }
-      return { 'X-Accel-Redirect': `${location}${signed.pathname.slice(1).replaceAll('%', '%25')}${signed.search}` };
+      // nginx decodes the path once, Caddy's rewrite does not (src/proxyConfigs/caddyS3.ts).
+      const path = backend === 'nginx' ? signed.pathname.slice(1).replaceAll('%', '%25') : signed.pathname.slice(1);
+      return { 'X-Accel-Redirect': `${location}${path}${signed.search}` };
     },
-    dispositionHeader: 'X-Accel-Content-Disposition',
+    // Caddy keeps only the app's headers it copies, and its error pages drop Content-Disposition.
+    dispositionHeader: backend === 'nginx' ? 'X-Accel-Content-Disposition' : undefined,
     proxyEtags: undefined,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * A Caddyfile site: reverse_proxy to the app; a response carrying
- * X-Accel-Redirect is replaced by file_server reading the mapped folder.
+ * X-Accel-Redirect is replaced by file_server reading the mapped folder,
+ * or by the S3 object Caddy fetches (caddyS3.ts).
  */
+import { caddyS3Handlers } from './caddyS3.js';
 import { appPort, quote, type Site } from './site.js';
 
 export function caddyConfig(site: Site): string {
@@ -22,7 +24,7 @@ ${site.host ? `    bind ${site.host}\n` : ''}    reverse_proxy ${site.app.hostna
                 include Content-Type Content-Disposition Cache-Control
             }
             rewrite * {rp.header.X-Accel-Redirect}
-${handlers.join('')}            # An X-Accel-Redirect outside every rule.
+${caddyS3Handlers(site)}${handlers.join('')}            # An X-Accel-Redirect outside every rule.
             handle {
                 respond 404
             }

@@ -6,6 +6,7 @@
  * conditional ones; S3's own headers stay with nginx, but those that
  * describe the bytes sent; S3's error answers become nginx's bare pages.
  */
+import { ERRORS, FORWARDED, regexEscape } from './s3Fetch.js';
 import { appPort, quote, type S3Mapping, type Site } from './site.js';
 
 // S3's response headers that say nothing the client needs, some of them internal (nginx cannot hide by prefix: x-amz-meta-* passes, docs/s3.md).
@@ -19,17 +20,6 @@ const S3_HEADERS = [
   'x-amz-bucket-region', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-amz-meta-s3cmd-attrs',
 ];
 
-// The client's request headers S3 acts on; no other reaches it.
-const FORWARDED = ['Range', 'If-Range', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since'];
-
-// S3's answers without the file, and what the client gets instead: nginx's own page, no S3 body (it names the bucket and key, AWS's even the signing details).
-const ERRORS: Array<[codes: string, status: number]> = [
-  ['404', 404],
-  ['412', 412],
-  ['416', 416],
-  // The signature failed or expired, or S3 failed: the proxy could not fetch the object.
-  ['400 401 403 405 409 411 500 501 503 504', 502],
-];
 
 /** The `http`-level blocks: one upstream per rule (its endpoint, resolved when nginx starts), and the maps. */
 export function nginxS3Maps(site: Site): string {
@@ -107,8 +97,4 @@ ${ERRORS.map(([codes, status]) => `        error_page ${codes} = @kdv_s3_${statu
         add_header Content-Disposition $kdv_s3_content_disposition_${port};
     }
 `;
-}
-
-function regexEscape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

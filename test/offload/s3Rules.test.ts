@@ -56,7 +56,6 @@ describe('S3 offload rules', function () {
     expect(refusal({ ...rule, expiresIn: 0 })).to.match(/expiresIn must be whole seconds from 1 to 604800/);
     expect(refusal({ ...rule, endpoint: 'https://s3.example/bucket' })).to.match(/endpoint must be the http\(s\) origin/);
     expect(refusal({ ...rule, destinationUrl: undefined })).to.match(/no destinationUrl/);
-    expect(refusal({ ...rule, backend: 'caddy' })).to.match(/S3 offload to Caddy is not built yet/);
     expect(refusal({ backend: 'nginx', storage: new S3Storage({ bucket: 'b' }), destinationUrl: '/_s3/' })).to.match(/no endpoint: .* the rule endpoint: 'https:\/\/<bucket>\.s3\.<region>\.amazonaws\.com'/);
     expect(refusal({ sourceDir: '/srv', destinationUrl: '/p/', backend: 'nginx', expiresIn: 60 })).to.match(/expiresIn belongs to S3 rules/);
   });
@@ -76,6 +75,16 @@ describe('S3 offload rules', function () {
     expect(response.headers['x-accel-content-disposition']).to.match(/^attachment; filename=/);
     expect(response.headers['content-disposition']).to.equal(undefined);
     expect(response.headers['content-type']).to.equal('application/pdf');
+  });
+
+  it('hands an S3 file to Caddy: the presigned path as signed (its rewrite does not decode), the disposition kept for its copy', async function () {
+    const response = await request(appFor({ ...rule, backend: 'caddy' })).get(`/s3/${encodeURIComponent('é + %.pdf')}`);
+    expect(response.status).to.equal(200);
+    const [path, query] = (response.headers['x-accel-redirect'] as string).split('?') as [string, string];
+    expect(path).to.equal('/_s3/bucket/%C3%A9%20%2B%20%25.pdf');
+    expect(new URLSearchParams(query).get('X-Amz-Expires')).to.equal('60');
+    expect(response.headers['content-disposition']).to.match(/^attachment; filename=/);
+    expect(response.headers['x-accel-content-disposition']).to.equal(undefined);
   });
 
   it('presigns a HEAD for a HEAD (SigV4 signs the method), and takes expiresIn', async function () {

@@ -74,6 +74,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, s3rverPort: num
     forward.once('error', reject);
     req.pipe(forward);
   });
+  // What AWS adds to every answer, and a proxy must keep from the client.
+  Object.assign(upstream.headers, { 'x-amz-request-id': 'STRICT-S3', 'x-amz-id-2': 'STRICT-S3-ID', server: 'AmazonS3' });
   if (!presignedGet || upstream.statusCode !== 200) {
     res.writeHead(upstream.statusCode!, upstream.headers);
     return pipeline(upstream, res);
