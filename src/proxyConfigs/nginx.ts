@@ -9,6 +9,12 @@ import { appPort, quote, type Site } from './site.js';
 // An S3 hand-off carries a presigned URL (up to 9 KiB of headers with a 1 KiB Unicode key); nginx's default buffer is 4 KiB.
 const S3_HAND_OFF_BUFFER = '        proxy_buffer_size 16k;\n        proxy_busy_buffers_size 16k;\n';
 
+// The app sees an offloaded download end when the hand-off reaches nginx; nginx sees the transfer end.
+const ACCESS_LOG_FORMAT = `# Downloads: "OK" in the last field when the whole answer was sent, and the bytes that were (docs/observability.md).
+log_format koa_downloadview '$remote_addr [$time_local] "$request" $status $bytes_sent $body_bytes_sent "$request_completion"';
+
+`;
+
 export function nginxConfig(site: Site): string {
   const listen = site.host ? `${site.host}:${site.port}` : String(site.port);
   const disposition = `kdv_content_disposition_${appPort(site.app)}`;
@@ -47,10 +53,10 @@ upstream ${upstream} {
     keepalive 16;
 }
 
-server {
+${site.accessLog ? ACCESS_LOG_FORMAT : ''}server {
     listen ${listen};
     server_name ${site.serverName ?? '_'};
-
+${site.accessLog ? `    access_log ${site.accessLog} koa_downloadview;\n` : ''}
     location / {
         proxy_pass http://${upstream};
         proxy_http_version 1.1;

@@ -25,6 +25,13 @@ export interface ProxyConfigOptions {
   folders?: Record<string, string>;
   /** nginx only: public locations where nginx checks signed links itself (secure_link) and serves the file. See docs/signed-links.md. */
   edgeLinks?: EdgeLinksOptions;
+  /**
+   * nginx only: an absolute file path for an access log that says whether each
+   * answer was sent whole ($request_completion) and how many bytes went
+   * ($bytes_sent): the completion of offloaded downloads, which the app cannot
+   * see. See docs/observability.md.
+   */
+  accessLog?: string;
 }
 
 /** One folder the proxy may serve: reached by `url` (nginx, caddy) or by the X-Sendfile path (apache, lighttpd). */
@@ -47,6 +54,18 @@ export interface Site {
   /** S3 rules: the internal URL and the only origin the proxy fetches objects from through it. */
   s3: S3Mapping[];
   edgeLinks: EdgeLinks | undefined;
+  accessLog: string | undefined;
+}
+
+function checkAccessLog(path: unknown, backend: BackendName): string | undefined {
+  if (path === undefined) return undefined;
+  if (backend !== 'nginx') {
+    throw new ImproperlyConfiguredError(`accessLog is generated for nginx only; for ${backend}, add the log format docs/observability.md gives to your own configuration.`);
+  }
+  if (typeof path !== 'string' || !isAbsolute(path) || /[\s;{}'"$\u0000-\u001f]/.test(path)) {
+    throw new ImproperlyConfiguredError(`accessLog must be an absolute file path without spaces, quotes, ';', '{', '}' or '$', e.g. '/var/log/nginx/downloads.log'; got ${JSON.stringify(path)}.`);
+  }
+  return path;
 }
 
 // Which destination each server reads: nginx and caddy follow an internal URL,
@@ -62,7 +81,7 @@ export function resolveSite(rules: Rule | Rule[], backend: BackendName, options:
   const mappings = own.filter((rule) => rule.storage === undefined).map((rule) => toMapping(rule, backend, options.folders ?? {}));
   const s3 = own.filter((rule) => rule.storage !== undefined).map((rule) => toS3Mapping(rule));
   const edgeLinks = resolveEdgeLinks(options.edgeLinks, backend, [...mappings, ...s3].map((mapping) => mapping.url));
-  return { host, port, app, serverName: options.serverName, mappings, s3, edgeLinks };
+  return { host, port, app, serverName: options.serverName, mappings, s3, edgeLinks, accessLog: checkAccessLog(options.accessLog, backend) };
 }
 
 // The rule has passed compileRules (proxyConfig checks it first): apache and
