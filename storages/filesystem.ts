@@ -2,7 +2,7 @@
  * FileSystemStorage: files under one folder on local disk, the only storage
  * whose files a reverse proxy can send by X-Sendfile / X-Accel-Redirect.
  */
-import { close as closeFd, constants, createWriteStream, fstat as fstatCallback, lstat as lstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback, statSync } from 'node:fs';
+import { close as closeFd, constants, createWriteStream, fstat as fstatCallback, open as openCallback, readlink as readlinkCallback, stat as statCallback, statSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from './errors.js';
 import { clampRange } from './content.js';
 import { FileStream } from './fileStream.js';
+import { warmLstat } from './warmLstat.js';
 import { checkBaseUrl, existsByStat, joinUrl, validateName } from './names.js';
 import type { ByteRange, FileStat, OpenedFile, SaveContent, Storage } from './storage.js';
 
@@ -31,7 +32,6 @@ export interface FileSystemStorageOptions {
 // node:fs/promises, and a download makes one to three of them.
 const openFd = promisify(openCallback);
 const fstat = promisify(fstatCallback);
-const lstat = promisify(lstatCallback);
 const stat = promisify(statCallback);
 const readlink = promisify(readlinkCallback);
 
@@ -93,9 +93,10 @@ export class FileSystemStorage implements Storage {
     const full = this.#fullPath(name);
     try {
       if (this.followSymlinksOutside) return this.#toFileStat(name, await stat(full));
-      // A file right in the folder that is no symlink is inside: one lstat, nothing to resolve.
+      // A file right in the folder that is no symlink is inside: one lstat, nothing to resolve
+      // (synchronous when the file was looked up within the second: it then cannot block).
       if (isInFolder(name)) {
-        const own = await lstat(full);
+        const own = await warmLstat(full);
         if (!own.isSymbolicLink()) return this.#toFileStat(name, own);
       }
       await this.#assertInside(name, await realpath(full));
