@@ -7,9 +7,15 @@
  * the header and carries `expected` and `actual`.
  *
  * `res` is a supertest (superagent) response or a fetch Response.
+ *
+ * startProxy goes further: a real proxy in front of the app, started from
+ * what proxyConfig generates, proves what the proxy then sends.
  */
 import { AssertionError } from 'node:assert';
 import { parse as parseDisposition } from 'content-disposition';
+
+export { startProxy, type ProxyLogs, type RunningProxy, type StartProxyOptions } from './testing/startProxy.js';
+export { missingProxy } from './testing/servers.js';
 
 /** A supertest response, or anything with its shape. */
 export interface SupertestLikeResponse {

@@ -6,15 +6,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BackendName } from '../backends/backend.js';
 import { startProcess, type Running } from './process.js';
 
-export type ProxyName = 'nginx' | 'apache' | 'lighttpd' | 'caddy';
+export type ProxyName = BackendName;
 
 export interface ProxyServer {
   /** Absolute path of the binary, or undefined when it is not installed. */
   binary: string | undefined;
   /** The Debian package that provides it. */
   debianPackage: string;
+  /** The Homebrew formula that provides it. */
+  brewPackage: string;
+  /** The files in its folder it writes errors to (error log, else stderr), and how an error line looks there. */
+  errorLogs: string[];
+  errorLine: RegExp;
   /** Starts the server in `dir` on 127.0.0.1:`port` with `site` (proxyConfig's output) included as is. */
   start(dir: string, site: string, port: number): Promise<Running>;
 }
@@ -25,6 +31,9 @@ export const servers: Record<ProxyName, ProxyServer> = {
   nginx: {
     binary: findBinary('nginx'),
     debianPackage: 'nginx-light',
+    brewPackage: 'nginx',
+    errorLogs: ['error.log', 'stderr.log'],
+    errorLine: /\[(?:error|crit|alert|emerg)\]/,
     async start(dir, site, port) {
       await writeConfig(dir, {
         'site.conf': site,
@@ -46,6 +55,9 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind
   apache: {
     binary: findBinary('apache2'),
     debianPackage: 'apache2 libapache2-mod-xsendfile',
+    brewPackage: 'httpd',
+    errorLogs: ['error.log', 'stderr.log'],
+    errorLine: /\[[\w.]*:(?:error|crit|alert|emerg)\]/,
     async start(dir, site, port) {
       await writeConfig(dir, {
         'site.conf': site,
@@ -68,6 +80,10 @@ Include ${dir}/site.conf
   lighttpd: {
     binary: findBinary('lighttpd'),
     debianPackage: 'lighttpd',
+    brewPackage: 'lighttpd',
+    // lighttpd has no levels: every line but its start and stop notices.
+    errorLogs: ['stderr.log'],
+    errorLine: /^(?!.*\b(?:server started|server stopped)\b).*\S/,
     async start(dir, site, port) {
       await mkdir(join(dir, 'docroot'), { recursive: true });
       await writeConfig(dir, {
@@ -87,6 +103,9 @@ include "${dir}/site.conf"
   caddy: {
     binary: findBinary('caddy'),
     debianPackage: 'caddy',
+    brewPackage: 'caddy',
+    errorLogs: ['stderr.log'],
+    errorLine: /"level":"(?:error|panic|fatal)"/,
     async start(dir, site, port) {
       await writeConfig(dir, { 'site.caddy': site, Caddyfile: `{\n\tadmin off\n\tauto_https off\n}\nimport ${dir}/site.caddy\n` });
       const home = { HOME: dir, XDG_DATA_HOME: `${dir}/data`, XDG_CONFIG_HOME: `${dir}/config` };
@@ -94,6 +113,13 @@ include "${dir}/site.conf"
     },
   },
 };
+
+/** The sentence that says how to install `proxy`, or undefined when it is installed. */
+export function missingProxy(proxy: ProxyName): string | undefined {
+  const server = servers[proxy];
+  if (server.binary) return undefined;
+  return `${proxy} is not installed: apt-get install ${server.debianPackage} (Debian, Ubuntu), or brew install ${server.brewPackage} (macOS).`;
+}
 
 /** The main configuration beside the site one proxyConfig generated, verbatim. */
 async function writeConfig(dir: string, files: Record<string, string>): Promise<void> {

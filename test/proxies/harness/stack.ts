@@ -14,8 +14,8 @@ import type { Rule } from '../../../src/rules.js';
 import { xSendfile } from '../../../src/xSendfile.js';
 import { appWith, listen } from '../../support/app.js';
 import { writeFixtures } from './fixtures.js';
-import { freePort, type Running } from './process.js';
-import { servers, type ProxyName } from './servers.js';
+import { freePort, type Running } from '../../../src/testing/process.js';
+import { servers, type ProxyName } from '../../../src/testing/servers.js';
 
 /** The content of `secret.txt`, beside the media folder: no proxy may serve it. */
 export const SECRET = 'SECRET beside the media folder';

@@ -2,7 +2,7 @@
  * A describe() per real proxy around a running stack. A missing binary fails
  * the suite in CI and skips it elsewhere, naming the Debian package.
  */
-import { servers, type ProxyName } from './servers.js';
+import { missingProxy, servers, type ProxyName } from '../../../src/testing/servers.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const PROXIES = Object.keys(servers) as ProxyName[];
@@ -13,9 +13,8 @@ export function proxySuite(title: string, body: (proxy: ProxyName, stack: () => 
       this.timeout(60_000);
       let stack: Stack | undefined;
       before(async function () {
-        const server = servers[proxy];
-        if (!server.binary) {
-          const install = `${proxy} is not installed: apt-get install ${server.debianPackage}`;
+        const install = missingProxy(proxy);
+        if (install) {
           if (process.env.CI) throw new Error(install);
           console.log(`      skipped: ${install}`);
           this.skip();
