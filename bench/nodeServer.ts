@@ -4,7 +4,7 @@
  * process whose CPU seconds and RSS are counted.
  */
 import { fileURLToPath } from 'node:url';
-import { freePort, startProcess } from '../test/proxies/harness/process.js';
+import { freePort, startProcess } from '../src/testing/process.js';
 import { startTracked } from './cleanup.js';
 
 export interface NodeServer {

@@ -3,7 +3,7 @@
  * the issue names nginx, Apache and lighttpd, and each proxy adds a minute
  * to the full run.
  */
-import type { ProxyName } from '../test/proxies/harness/servers.js';
+import type { ProxyName } from '../src/testing/servers.js';
 
 export type OffloadProxy = Exclude<ProxyName, 'caddy'>;
 

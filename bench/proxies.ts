@@ -1,5 +1,5 @@
 /**
- * The real proxies, started with the test harness of test/proxies/: in front
+ * The real proxies, started with the library's own kit (src/testing/): in front
  * of a Node app with the configuration proxyConfig generates (offload), or
  * serving the fixture folder on their own (static, the practical limit).
  */
@@ -7,9 +7,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { proxyConfig } from '../src/proxyConfig.js';
-import { freePort } from '../test/proxies/harness/process.js';
-import { servers } from '../test/proxies/harness/servers.js';
-import { ruleFor } from '../test/proxies/harness/stack.js';
+import { freePort } from '../src/testing/process.js';
+import { servers } from '../src/testing/servers.js';
+import { folderRule as ruleFor } from '../src/testing/folderRule.js';
 import { startTracked } from './cleanup.js';
 import type { OffloadProxy } from './offloadProxies.js';
 import { staticSite } from './staticSite.js';

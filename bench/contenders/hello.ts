@@ -6,7 +6,7 @@
  */
 import Koa from 'koa';
 import { xSendfile } from './built.js';
-import { ruleFor } from '../../test/proxies/harness/stack.js';
+import { folderRule as ruleFor } from '../../src/testing/folderRule.js';
 import { filesDir, serve } from './listen.js';
 
 const middleware = process.env['BENCH_MIDDLEWARE'];

@@ -4,8 +4,8 @@
  * the same rule the proxy's configuration is generated from.
  */
 import Koa from 'koa';
-import { handOffHeader, ruleFor } from '../../test/proxies/harness/stack.js';
-import type { ProxyName } from '../../test/proxies/harness/servers.js';
+import { folderRule as ruleFor, handOffHeader } from '../../src/testing/folderRule.js';
+import type { ProxyName } from '../../src/testing/servers.js';
 import { filesDir, serve } from './listen.js';
 
 const proxy = process.env['BENCH_BACKEND'] as ProxyName;

@@ -6,8 +6,8 @@
  */
 import Koa from 'koa';
 import { FileSystemStorage, storageDownload, xSendfile } from './built.js';
-import type { ProxyName } from '../../test/proxies/harness/servers.js';
-import { ruleFor } from '../../test/proxies/harness/stack.js';
+import type { ProxyName } from '../../src/testing/servers.js';
+import { folderRule as ruleFor } from '../../src/testing/folderRule.js';
 import { filesDir, serve } from './listen.js';
 
 const proxy = process.env['BENCH_BACKEND'] as ProxyName | undefined;

@@ -14,6 +14,7 @@ import type { Rule } from '../../../src/rules.js';
 import { xSendfile } from '../../../src/xSendfile.js';
 import { appWith, listen } from '../../support/app.js';
 import { writeFixtures } from './fixtures.js';
+import { folderRule, handOffHeader, INTERNAL_URL } from '../../../src/testing/folderRule.js';
 import { freePort, type Running } from '../../../src/testing/process.js';
 import { servers, type ProxyName } from '../../../src/testing/servers.js';
 
@@ -38,25 +39,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export const INTERNAL_URL = '/_protected/media/';
-
-/** The rule for `proxy`, reading files in `media`. */
-export function ruleFor(proxy: ProxyName, media: string): Rule {
-  return handOffHeader(proxy) === 'X-Accel-Redirect' ? { sourceDir: media, destinationUrl: INTERNAL_URL } : { sourceDir: media, destinationDir: media };
-}
+export { INTERNAL_URL, handOffHeader, folderRule as ruleFor };
 
 /** The storage's baseUrl, which URL rules match. */
 export const MEDIA_URL = '/media/';
 
 /** The rule for `proxy` that matches files by URL rather than by folder. */
 export function urlRuleFor(proxy: ProxyName, media: string): Rule {
-  const { sourceDir, ...destination } = ruleFor(proxy, media);
+  const { sourceDir, ...destination } = folderRule(proxy, media);
   return { sourceUrl: MEDIA_URL, ...destination };
-}
-
-/** The header with which the app hands a download to `proxy`. */
-export function handOffHeader(proxy: ProxyName): string {
-  return proxy === 'nginx' || proxy === 'caddy' ? 'X-Accel-Redirect' : 'X-Sendfile';
 }
 
 export interface StackOptions {
@@ -78,7 +69,7 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   await writeFixtures(media);
 
   const storage = new FileSystemStorage({ location: media, baseUrl: MEDIA_URL });
-  const rule = options.byUrl ? urlRuleFor(proxy, media) : ruleFor(proxy, media);
+  const rule = options.byUrl ? urlRuleFor(proxy, media) : folderRule(proxy, media);
   const router = new Router();
   router.get('/direct/*path', storageDownload({ storage }));
   router.get('/files/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage }));
