@@ -80,7 +80,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
       spread: spreadText(judged, times),
       goal: minimum === undefined ? 'reported' : `≥ ${minimum.toFixed(2)}×`,
       verdict: minimum === undefined ? undefined : verdictOf(judged, minimum, 'atLeast'),
-      throughput: costs ? `${times(throughput.median)} (${spreadText(throughput, times)})` : '',
+      throughput: costs ? withSpread(throughput, times) : '',
     });
   };
   const overhead = (measure: string, group: string, testCase: Case, maximum: number) => {
@@ -98,7 +98,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
       spread: spreadText(cost, percent),
       goal: `≤ ${maximum * 100} %`,
       verdict: verdictOf(cost, maximum, 'atMost'),
-      throughput: `${percent(throughput.median)} (${spreadText(throughput, percent)})`,
+      throughput: withSpread(throughput, percent),
     });
   };
   const cpuShare = (measure: string, streamed: Cell | undefined, offloaded: Cell | undefined, size: number, maximum?: number) => {
@@ -167,6 +167,12 @@ function times(value: number): string {
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(1)} %`;
+}
+
+/** The median, then the spread in parentheses when there is one. */
+function withSpread(spread: Spread, format: (value: number) => string): string {
+  const range = spreadText(spread, format);
+  return range ? `${format(spread.median)} (${range})` : format(spread.median);
 }
 
 function spreadText(spread: Spread, format: (value: number) => string): string {

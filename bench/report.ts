@@ -15,6 +15,9 @@ export interface ReportInput {
   findings: string;
 }
 
+/** Where the hand-written analysis starts: `--refresh-findings` replaces what follows. */
+export const FINDINGS_HEADING = '\n## Findings\n\n';
+
 const VERDICTS: Record<Verdict | 'none', string> = { pass: 'pass', miss: '**miss**', 'within noise': 'within noise', none: '—' };
 
 function count(goals: GoalRow[], verdict: Verdict | undefined): number {
@@ -64,11 +67,6 @@ export function renderReport({ machine, plan, goals, cells, memory, findings }: 
     '| server | downloads | received | seconds | RSS growth |',
     '| --- | --- | ---: | ---: | ---: |',
     ...memory.map((result) => `| ${result.label} | ${result.load} | ${(result.bytes / MiB).toFixed(0)} MiB | ${result.seconds.toFixed(1)} | ${(result.rssGrowth / MiB).toFixed(1)} MiB |`),
-    '',
-    '## Findings',
-    '',
-    findings.trim(),
-    '',
   ];
-  return lines.join('\n');
+  return `${lines.join('\n')}\n${FINDINGS_HEADING}${findings.trim()}\n`;
 }

@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--sizes 13,65536] [--out FILE] [--cpu-prof]`
+ * `npm run bench -- --refresh-findings [--out FILE]`: measures nothing; puts
+ * bench/findings.md, as it is now, in place of the report's Findings section.
  *
  * Starts each group of servers, measures them with wrk, stops them, and
  * writes the report (bench/RESULTS.md unless --out). To find where the time
@@ -21,7 +23,7 @@ import { startNodeServer, type NodeServer } from './nodeServer.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
 import { PLANS } from './plan.js';
 import { startOffloadProxy, startStaticProxy } from './proxies.js';
-import { renderReport } from './report.js';
+import { FINDINGS_HEADING, renderReport } from './report.js';
 import { startS3 } from './s3.js';
 import { slowDownload, slowDownloads } from './slowDownload.js';
 
@@ -36,8 +38,13 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     out: { type: 'string', default: join(BENCH, 'RESULTS.md') },
     'cpu-prof': { type: 'boolean' },
+    'refresh-findings': { type: 'boolean' },
   },
 });
+if (args['refresh-findings']) {
+  await refreshFindings();
+  process.exit(0);
+}
 const chosen = PLANS[args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'];
 const plan = args.sizes ? { ...chosen, sizes: args.sizes.split(',').map(Number) } : chosen;
 const groups = new Set(args.only?.split(',') ?? GROUPS);
@@ -78,6 +85,16 @@ try {
   // On failure the servers' logs say why: keep them, not the large fixtures.
   await rm(failed ? workspace.files : workspace.dir, { recursive: true, force: true });
   if (failed) console.error(`Logs kept in ${workspace.logs}`);
+}
+
+/** The analysis is written after the run it explains: only its section of the report changes. */
+async function refreshFindings(): Promise<void> {
+  const report = await readFile(args.out, 'utf8');
+  const heading = report.indexOf(FINDINGS_HEADING);
+  if (heading === -1) throw new Error(`${args.out} has no "${FINDINGS_HEADING.trim()}" section.`);
+  const findings = await readFile(join(BENCH, 'findings.md'), 'utf8');
+  await writeFile(args.out, `${report.slice(0, heading + FINDINGS_HEADING.length)}${findings.trim()}\n`);
+  console.error(`Findings of ${args.out} replaced by bench/findings.md.`);
 }
 
 async function streaming(): Promise<void> {

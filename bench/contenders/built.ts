@@ -2,8 +2,8 @@
  * The library as its users run it: tsc's build in dist/, which `npm run
  * bench` makes first. Run through tsx, the sources would pay esbuild's
  * `__name` wrapper on each closure made per request: 3 % of an offloading
- * server's busy time in a profile. (The S3 contenders run the sources: the
- * SDK's cost dwarfs it there.)
+ * server's busy time in a profile. (The S3 storage itself comes from the
+ * sources, through demo/s3.ts; the routes are the build's.)
  */
 import type * as Library from '../../src/index.js';
 

@@ -1,6 +1,6 @@
-/** This library on S3: storageDownload on an S3Storage (HeadObject for the headers, then GetObject). */
+/** This library on S3: storageDownload on an S3Storage (one GetObject: its answer gives the headers, its body is the file). */
 import Koa from 'koa';
-import { storageDownload } from '../../src/index.js';
+import { storageDownload } from './built.js';
 import { s3FromEnvironment } from '../../demo/s3.js';
 import { serve } from './listen.js';
 

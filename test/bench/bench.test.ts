@@ -42,6 +42,13 @@ describe('npm run bench -- --smoke', function () {
     expect(stdout).to.include('| server CPU per request (Node + proxy) |');
     expect(await readFile(out, 'utf8')).to.equal(`${stdout.trimEnd()}\n`);
 
+    // --refresh-findings measures nothing: only the Findings section becomes bench/findings.md as it is now.
+    const refreshed = await runBench(['--refresh-findings', '--out', out], process.env);
+    expect(refreshed.code, refreshed.stderr).to.equal(0);
+    const findings = await readFile(new URL('../../bench/findings.md', import.meta.url), 'utf8');
+    const [measured] = stdout.split('\n## Findings\n');
+    expect(await readFile(out, 'utf8')).to.equal(`${measured}\n## Findings\n\n${findings.trim()}\n`);
+
     expect(started.size, 'servers seen while the benchmark ran').to.be.greaterThan(10);
     expect(livingMembers(started), 'processes still running').to.deep.equal([]);
     // tsx keeps its cache in TMPDIR too; only the benchmark's workspace must be gone.
