@@ -21,7 +21,6 @@ import { existsByStat, joinUrl, validateName } from './names.js';
 import { uploadObject } from './s3Upload.js';
 import type { ByteRange, FileStat, OpenedFile, SaveContent, SaveOptions, Storage } from './storage.js';
 
-export { signedUrlRedirect, type SignedUrlRedirectOptions } from './s3Redirect.js';
 
 export interface S3StorageOptions {
   /** The bucket that holds the files. */

@@ -143,7 +143,7 @@ describe('The packed tarball, installed in a new app', function () {
     });
   });
 
-  it("signs URLs from 'koa-downloadview/s3' once the AWS SDK is installed, with the exports of storages/s3.ts", async function () {
+  it("signs URLs from 'koa-downloadview/s3' once the AWS SDK is installed, with the exports of src/s3.ts", async function () {
     expect(await node('s3.js')).to.equal('ok');
   });
 });

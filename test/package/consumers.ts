@@ -74,7 +74,7 @@ const options: S3StorageOptions = {
 const storage = new S3Storage(options);
 match(await storage.signedUrl('a.txt', { expiresIn: 60 }), /^https:\\/\\/media\\.s3\\.eu-west-3\\.amazonaws\\.com\\/a\\.txt\\?.*X-Amz-Signature=/);
 signedUrlRedirect({ expiresIn: 60 });
-const wrapped = await import(new URL('./node_modules/koa-downloadview/dist/storages/s3.js', import.meta.url).href);
+const wrapped = await import(new URL('./node_modules/koa-downloadview/dist/src/s3.js', import.meta.url).href);
 deepStrictEqual(Object.keys(await import('koa-downloadview/s3')).sort(), Object.keys(wrapped).sort());
 console.log('ok');
 `;

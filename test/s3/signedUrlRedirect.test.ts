@@ -5,7 +5,7 @@ import request from 'supertest';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
 import { MemoryStorage, storageDownload } from '../../src/index.js';
 import { encodeName } from '../../storages/names.js';
-import { S3Storage, signedUrlRedirect } from '../../storages/s3.js';
+import { S3Storage, signedUrlRedirect } from '../../src/s3.js';
 import { appWith } from '../support/app.js';
 import { observeCommands } from './observeCommands.js';
 

@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 import request from 'supertest';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
 import { storageDownload } from '../../src/index.js';
-import { S3Storage, signedUrlRedirect } from '../../storages/s3.js';
+import { S3Storage, signedUrlRedirect } from '../../src/s3.js';
 import { appWith } from '../support/app.js';
 import { observeCommands } from '../s3/observeCommands.js';
 import { signer, withParam } from './fixtures.js';

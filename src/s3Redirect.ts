@@ -4,10 +4,10 @@
  * from S3 (or its CDN) directly, with the headers the route would have sent.
  */
 import type { Middleware } from 'koa';
-import type { DownloadFile } from '../src/downloadFile.js';
-import { announceOffload, untouchedDownload, type OffloadPlan } from '../src/record.js';
-import { StorageFile } from '../src/storageFile.js';
-import { S3Storage } from './s3.js';
+import type { DownloadFile } from './downloadFile.js';
+import { announceOffload, untouchedDownload, type OffloadPlan } from './record.js';
+import { StorageFile } from './storageFile.js';
+import { S3Storage } from '../storages/s3.js';
 
 export interface SignedUrlRedirectOptions {
   /** Seconds each signed URL stays valid. Default 300: enough to follow the redirect and start the download. */
