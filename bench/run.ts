@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--sizes 13,65536] [--out FILE] [--cpu-prof]`
+ * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--sizes 13,65536] [--runs 3] [--out FILE] [--cpu-prof]`
  * `npm run bench -- --refresh-findings [--out FILE]`: measures nothing; puts
  * bench/findings.md, as it is now, in place of the report's Findings section.
  *
  * Starts each group of servers, measures them with wrk, stops them, and
  * writes the report (bench/RESULTS.md unless --out). To find where the time
  * goes: --sizes replaces the file sizes streamed and offloaded (in bytes),
+ * --runs the number of rounds,
  * --cpu-prof writes V8 profiles of every Node server into bench/profiles/
  * (read them with bench/hotSpots.ts).
  */
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean' },
     only: { type: 'string' },
     sizes: { type: 'string' },
+    runs: { type: 'string' },
     out: { type: 'string', default: join(BENCH, 'RESULTS.md') },
     'cpu-prof': { type: 'boolean' },
     'refresh-findings': { type: 'boolean' },
@@ -46,7 +48,7 @@ if (args['refresh-findings']) {
   process.exit(0);
 }
 const chosen = PLANS[args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'];
-const plan = args.sizes ? { ...chosen, sizes: args.sizes.split(',').map(Number) } : chosen;
+const plan = { ...chosen, ...(args.sizes && { sizes: args.sizes.split(',').map(Number) }), ...(args.runs && { runs: Number(args.runs) }) };
 const groups = new Set(args.only?.split(',') ?? GROUPS);
 for (const group of groups) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only: unknown group ${group}; groups: ${GROUPS.join(', ')}`);
 

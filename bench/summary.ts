@@ -39,8 +39,8 @@ export function summarize(cell: Cell): Summary {
     requestsPerSecond,
     mibPerSecond,
     cpuPerGiB: per((sample) => sample.cpuSeconds, (sample) => sample.bytes / GiB),
-    cpuPerRequest: per((sample) => sample.cpuSeconds, (sample) => sample.requests / 1e6),
-    serverCpuPerRequest: per((sample) => (sample.proxyCpuSeconds === undefined ? undefined : serverCpu(sample)), (sample) => sample.requests / 1e6),
+    cpuPerRequest: per((sample) => sample.cpuSeconds, (sample) => requestsOf(cell, sample) / 1e6),
+    serverCpuPerRequest: per((sample) => (sample.proxyCpuSeconds === undefined ? undefined : serverCpu(sample)), (sample) => requestsOf(cell, sample) / 1e6),
     errors: cell.samples.reduce((total, sample) => total + sample.errors, 0),
   };
 }
@@ -78,8 +78,12 @@ export function costRatios(ours: Cell, theirs: Cell): number[] | undefined {
  * sent, which wrk does not count as requests but whose bytes it does.
  */
 export function costPerRequest(cell: Cell, sample: Sample): number {
-  const requests = cell.case.length >= MiB ? sample.bytes / cell.case.length : sample.requests;
-  return serverCpu(sample) / requests;
+  return serverCpu(sample) / requestsOf(cell, sample);
+}
+
+/** Requests served in a run: whole ones below 1 MiB, bytes over the file's length from 1 MiB up. */
+function requestsOf(cell: Cell, sample: Sample): number {
+  return cell.case.length >= MiB ? sample.bytes / cell.case.length : sample.requests;
 }
 
 function serverCpu(sample: Sample): number {
