@@ -13,6 +13,7 @@
  * GET, nearly all of the traffic, costs no look-up.
  */
 import type { Context } from 'koa';
+import type { FileStat } from '../storages/storage.js';
 import { evaluateConditions, rangeIsFresh, type Validators } from './conditional.js';
 import type { DownloadFile } from './downloadFile.js';
 import { selectRanges } from './ranges.js';
@@ -20,15 +21,21 @@ import { offloadPlan, type OffloadPlan } from './record.js';
 
 const REFUSED = Symbol('koa-downloadview.refusedHandOff');
 
+/** What the look-up found, for the route to answer with: no second look-up. */
+export interface RefusedHandOff {
+  stat: Partial<FileStat>;
+  validators: Validators;
+}
+
 interface Marked {
-  [REFUSED]?: Validators;
+  [REFUSED]?: RefusedHandOff;
 }
 
 /**
  * The offload plan for `file`, or undefined when there is none, or when the
  * proxy would answer 412 or 416, or is asked for a range of a 0-byte file:
- * the route then answers, and `proxyValidators` gives it the validators to
- * evaluate the request with.
+ * the route then answers, and `refusedHandOff` gives it the file's stat and
+ * the validators to evaluate the request with.
  */
 export async function handOffPlan(ctx: Context, file: DownloadFile): Promise<OffloadPlan | undefined> {
   const plan = offloadPlan(ctx, file);
@@ -50,11 +57,11 @@ export async function handOffPlan(ctx: Context, file: DownloadFile): Promise<Off
     // Looked up already: the hand-off needs no second look-up.
     return plan.checkFile ? { ...plan, checkFile: false } : plan;
   }
-  (ctx as Context & Marked)[REFUSED] = validators;
+  (ctx as Context & Marked)[REFUSED] = { stat, validators };
   return undefined;
 }
 
-/** The proxy's validators when the route answers a request in the proxy's stead; else undefined. */
-export function proxyValidators(ctx: Context): Validators | undefined {
+/** The look-up and the proxy's validators when the route answers a request in the proxy's stead; else undefined. */
+export function refusedHandOff(ctx: Context): RefusedHandOff | undefined {
   return (ctx as Context & Marked)[REFUSED];
 }

@@ -55,7 +55,7 @@ export interface CompiledRule {
   readonly checkFile: boolean;
   /** The path of `file` below the rule's source, decoded and checked; undefined when the rule does not apply. */
   match(file: DownloadFile): string | undefined;
-  readonly handOff: HandOff | ((name: string, contentType: string | undefined, method: string) => Promise<Record<string, string>>);
+  readonly handOff: HandOff | ((name: string, method: string) => Promise<Record<string, string>>);
   /** The header the Content-Disposition moves to in the hand-off; undefined: it stays Content-Disposition. */
   readonly dispositionHeader: string | undefined;
   /** The ETag the proxy sends for `file` (it stats `file.path` as the proxy does), in each spelling; none when it sends none, or the file is gone. */

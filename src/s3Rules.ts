@@ -91,7 +91,7 @@ export function compileS3Rule(rule: S3RuleOptions & Record<string, unknown>, bac
     checkFile: false,
     // Only this storage's files: S3 answers a missing key itself.
     match: (file: DownloadFile) => (file instanceof StorageFile && (file.storage as unknown) === storage && !file.name.endsWith('/') ? file.name : undefined),
-    async handOff(name, _contentType, method) {
+    async handOff(name, method) {
       const signed = new URL(await presigner.signedUrl(name, { expiresIn, method: method === 'HEAD' ? 'HEAD' : 'GET' }));
       if (signed.origin !== origin.origin) {
         // A server fault, said in the log only: the URL is a credential.

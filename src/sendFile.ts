@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import { posix } from 'node:path';
 import type { ByteRange } from '../storages/storage.js';
-import { handOffPlan, proxyValidators } from './beforeHandOff.js';
+import { handOffPlan, refusedHandOff } from './beforeHandOff.js';
 import type { DownloadFile } from './downloadFile.js';
 import { evaluateConditions, rangeIsFresh } from './conditional.js';
 import { observeDownload } from './events.js';
@@ -32,7 +32,9 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   if (offload?.checkFile) await file.stat();
   // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
   const willRead = !offload && ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
-  const stat = offload ? {} : await file.stat({ willRead });
+  // A request the proxy would have answered 412 or 416 was looked up already, and is decided with the validators the client got from the proxy.
+  const refused = refusedHandOff(ctx);
+  const stat = offload ? {} : (refused?.stat ?? (await file.stat({ willRead })));
   const basename = typeof options.basename === 'function' ? options.basename(ctx, file) : (options.basename ?? posix.basename(file.name));
   const acceptsRanges = file.acceptsRanges !== false;
   const headers = downloadHeaders(basename, stat, options, acceptsRanges);
@@ -51,8 +53,7 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   const release = () => file.release?.();
   let open = () => file.open();
   let length = stat.size;
-  // A request the proxy would have answered 412 or 416 is decided with the validators the client got from the proxy.
-  const validators = proxyValidators(ctx) ?? { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
+  const validators = refused?.validators ?? { etag: headers['ETag'], lastModified: headers['Last-Modified'] };
   const condition = evaluateConditions(ctx.method, ctx.headers, validators);
   if (condition === 'not-modified') {
     // A 304 updates the cached response's validators (RFC 9110 §15.4.5); it is no file to save.

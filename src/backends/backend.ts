@@ -12,7 +12,7 @@ export type BackendName = 'nginx' | 'apache' | 'lighttpd' | 'caddy';
 export type BackendOption = 'expires' | 'buffering' | 'limitRate' | 'percentEncode' | 'dispositionHeader';
 
 /** The headers that hand one download to the proxy. `name` is the decoded, checked path below the rule's source. */
-export type HandOff = (name: string, contentType: string | undefined) => Record<string, string>;
+export type HandOff = (name: string) => Record<string, string>;
 
 export interface Backend {
   /** destinationDir: a folder the proxy opens files in; destinationUrl: an internal location it serves. */
