@@ -16,6 +16,7 @@ import { freePort, startProcess, type Running } from '../proxies/harness/process
 import { servers } from '../proxies/harness/servers.js';
 import { recordFigure } from './figures.js';
 import { scaleOutRule } from './scaleOutRule.js';
+import { requireProxy } from '../support/requireProxy.js';
 
 const SIZES = [0, 1024, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024];
 // Each proxied download holds two nginx connections (client and app): the
@@ -36,11 +37,7 @@ describe('Hardening: load through a real nginx', function () {
   const hashes = new Map<string, string>();
 
   before(async function () {
-    if (!nginx.binary) {
-      if (process.env['CI']) throw new Error(`nginx is not installed: CI must install the Debian package ${nginx.debianPackage}.`);
-      console.log(`      nginx is not installed: skipping the load tests (apt-get install ${nginx.debianPackage}).`);
-      return this.skip();
-    }
+    requireProxy(this, 'nginx');
     top = await mkdtemp(join(tmpdir(), 'kdv-load-'));
     // mkdtemp makes the folder private; nginx's worker user must reach the files.
     await chmod(top, 0o755);

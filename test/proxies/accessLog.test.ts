@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileSystemStorage, ImproperlyConfiguredError, proxyConfig, storageDownload, xSendfile } from '../../src/index.js';
-import { freePort, type Running } from '../../src/testing/process.js';
-import { servers } from '../../src/testing/servers.js';
-import { appWith, listen } from '../support/app.js';
+import { startProxy, type RunningProxy } from '../../src/testing.js';
+import { appWith } from '../support/app.js';
+import { requireProxy } from '../support/requireProxy.js';
 
 const BIG = 64 * 1024 * 1024;
 
@@ -39,15 +39,11 @@ function get(url: string, leaveAfter?: number): Promise<void> {
 describe('The downloads access log proxy-config writes for nginx', function () {
   this.timeout(30_000);
   let dir: string;
-  let app: Awaited<ReturnType<typeof listen>>;
-  let nginx: Running | undefined;
+  let nginx: RunningProxy | undefined;
   let proxyUrl: string;
 
   before(async function () {
-    if (!servers.nginx.binary) {
-      if (process.env['CI']) throw new Error(`nginx is not installed: apt-get install ${servers.nginx.debianPackage}`);
-      return this.skip();
-    }
+    requireProxy(this, 'nginx');
     dir = await mkdtemp(join(tmpdir(), 'kdv-access-log-'));
     // nginx's workers run as www-data: the folders must be theirs to read.
     await chmod(dir, 0o755);
@@ -58,16 +54,12 @@ describe('The downloads access log proxy-config writes for nginx', function () {
     const rule = { sourceDir: media, destinationUrl: '/_protected/' };
     const router = new Router();
     router.get('/files/*path', storageDownload({ storage: new FileSystemStorage({ location: media }) }));
-    app = await listen(appWith(xSendfile(rule, { backend: 'nginx' }), router.routes()));
-    const port = await freePort();
-    const site = proxyConfig(rule, 'nginx', { appUrl: app.url, listen: `127.0.0.1:${port}`, accessLog: join(dir, 'downloads.log') });
-    await mkdir(join(dir, 'nginx'));
-    nginx = await servers.nginx.start(join(dir, 'nginx'), site, port);
-    proxyUrl = `http://127.0.0.1:${port}`;
+    const app = appWith(xSendfile(rule, { backend: 'nginx' }), router.routes());
+    nginx = await startProxy({ backend: 'nginx', app, rules: rule, accessLog: join(dir, 'downloads.log') });
+    proxyUrl = nginx.url;
   });
   after(async function () {
     await nginx?.stop();
-    await app?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -11,7 +11,7 @@ import { assess } from './fuzz/check.js';
 import { differences } from './fuzz/differences.js';
 import { runFuzz } from './fuzz/run.js';
 import { startTrio, type Trio } from './fuzz/servers.js';
-import { servers } from './harness/servers.js';
+import { requireProxy } from '../support/requireProxy.js';
 
 const DEFAULT_SEED = 1;
 const DEFAULT_ITERATIONS = 2000;
@@ -25,13 +25,7 @@ describe('Differential fuzz: the library, nginx static and Apache static serving
   let trio: Trio | undefined;
 
   before(async function () {
-    for (const oracle of ['nginx', 'apache'] as const) {
-      if (servers[oracle].binary) continue;
-      const install = `${oracle} is not installed: apt-get install ${servers[oracle].debianPackage}`;
-      if (process.env.CI) throw new Error(install);
-      console.log(`      skipped: ${install}`);
-      this.skip();
-    }
+    requireProxy(this, 'nginx', 'apache');
     trio = await startTrio();
   });
   after(() => trio?.stop());

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { proxyConfig } from '../../src/proxyConfig.js';
 import { servers } from './harness/servers.js';
+import { requireProxy } from '../support/requireProxy.js';
 
 const run = promisify(execFile);
 const STOCK = '/etc/lighttpd/lighttpd.conf';
@@ -24,10 +25,7 @@ describe("lighttpd: the main configuration of docs/lighttpd.md, and Debian's", f
   let fragment: string;
 
   before(async function () {
-    if (!lighttpd) {
-      if (process.env.CI) throw new Error(`lighttpd is not installed: apt-get install ${servers.lighttpd.debianPackage}`);
-      this.skip();
-    }
+    requireProxy(this, 'lighttpd');
     dir = await mkdtemp(join(tmpdir(), 'kdv-lighttpd-main-'));
     fragment = join(dir, 'koa-downloadview.conf');
     await writeFile(fragment, proxyConfig({ sourceDir: '/srv/media', destinationDir: '/srv/media' }, 'lighttpd', { appUrl: 'http://127.0.0.1:3000', listen: '127.0.0.1:8089' }));

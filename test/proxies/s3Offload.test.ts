@@ -23,6 +23,7 @@ import { startStrictS3, type StrictS3 } from '../support/strictS3.js';
 import { exchange, type Exchange } from './harness/exchange.js';
 import { freePort, type Running } from './harness/process.js';
 import { servers } from './harness/servers.js';
+import { requireProxy } from '../support/requireProxy.js';
 
 const INTERNAL = '/_s3/';
 const MIB = 1024 * 1024;
@@ -60,10 +61,7 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
   const s3RequestsSince = (since: number) => s3.requests.slice(since);
 
   before(async function () {
-    if (!servers[proxyName].binary) {
-      if (process.env.CI) throw new Error(`${proxyName} is not installed: apt-get install ${servers[proxyName].debianPackage}`);
-      this.skip();
-    }
+    requireProxy(this, proxyName);
     expect(Buffer.byteLength(LONG_KEY)).to.equal(1024);
     s3 = await startStrictS3();
     for (const [name, content] of Object.entries(OBJECTS)) await s3.storage.save(name, content);

@@ -2,7 +2,8 @@
  * A describe() per real proxy around a running stack. A missing binary fails
  * the suite in CI and skips it elsewhere, naming the Debian package.
  */
-import { missingProxy, servers, type ProxyName } from '../../../src/testing/servers.js';
+import { servers, type ProxyName } from '../../../src/testing/servers.js';
+import { requireProxy } from '../../support/requireProxy.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const PROXIES = Object.keys(servers) as ProxyName[];
@@ -13,12 +14,7 @@ export function proxySuite(title: string, body: (proxy: ProxyName, stack: () => 
       this.timeout(60_000);
       let stack: Stack | undefined;
       before(async function () {
-        const install = missingProxy(proxy);
-        if (install) {
-          if (process.env.CI) throw new Error(install);
-          console.log(`      skipped: ${install}`);
-          this.skip();
-        }
+        requireProxy(this, proxy);
         stack = await startStack(proxy, options);
       });
       after(() => stack?.stop());

@@ -14,11 +14,12 @@ import { FileSystemStorage } from '../../../storages/filesystem.js';
 import { proxyConfig } from '../../../src/proxyConfig.js';
 import { storageDownload } from '../../../src/routes.js';
 import { xSendfile } from '../../../src/xSendfile.js';
-import { missingProxy, startProxy, type RunningProxy } from '../../../src/testing.js';
+import { startProxy, type RunningProxy } from '../../../src/testing.js';
 import { freePort } from '../../../src/testing/process.js';
 import { ruleFor } from '../../proxies/harness/stack.js';
 import { PROXIES } from '../../proxies/harness/suite.js';
 import { listen } from '../../support/app.js';
+import { requireProxy } from '../../support/requireProxy.js';
 
 /** Waits up to 2 s for `done`: a proxy may write its log just after it answers. */
 async function waitFor(done: () => boolean): Promise<void> {
@@ -32,9 +33,7 @@ for (const backend of PROXIES) {
     let proxy: RunningProxy | undefined;
 
     before(async function () {
-      const missing = missingProxy(backend);
-      if (missing && process.env.CI) throw new Error(missing);
-      if (missing) return console.log(`      skipped: ${missing}`), this.skip();
+      requireProxy(this, backend);
       media = await mkdtemp(join(tmpdir(), `kdv-kit-${backend}-`));
       await chmod(media, 0o755);
       await writeFile(join(media, 'a.txt'), 'bytes from disk');
@@ -84,9 +83,7 @@ const RULE = { sourceDir: tmpdir(), destinationUrl: '/_internal/' };
 describe('startProxy: stop()', function () {
   this.timeout(60_000);
   before(function () {
-    const missing = missingProxy('nginx');
-    if (missing && process.env.CI) throw new Error(missing);
-    if (missing) return console.log(`      skipped: ${missing}`), this.skip();
+    requireProxy(this, 'nginx');
   });
 
   it('stops the proxy and the app it started, removes the folder, and keeps the log readable', async function () {
