@@ -6,6 +6,10 @@ export default {
   // The workers load the .ts sources and tests through tsx, as mocha does in npm test.
   testRunnerNodeArgs: ['--import', 'tsx'],
   mochaOptions: {
+    // mutationHooks empties the header memos before each test, so that no
+    // value cached under one mutant hides the next (this option replaces
+    // .mocharc.json's require, hence awsSdkWarning again).
+    require: ['test/support/awsSdkWarning.ts', 'test/support/mutationHooks.ts'],
     spec: [
       'test/downloads/*.test.ts',
       'test/offload/*.test.ts',

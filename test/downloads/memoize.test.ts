@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { memoize } from '../../src/memoize.js';
+import { clearMemos, memoize } from '../../src/memoize.js';
 
 describe('Per-name header memo', function () {
   it('computes each key once, false included', function () {
@@ -15,5 +15,14 @@ describe('Per-name header memo', function () {
     for (const key of ['a', 'b', 'c', 'a']) upper(key);
     // 'c' arrived with the memo full: it was emptied, so 'a' is computed again.
     expect(computed).to.deep.equal(['a', 'b', 'c', 'a']);
+  });
+
+  it('computes again after clearMemos, which the mutation run calls before each test', function () {
+    const computed: string[] = [];
+    const upper = memoize((key) => (computed.push(key), key.toUpperCase()));
+    upper('a');
+    clearMemos();
+    upper('a');
+    expect(computed).to.deep.equal(['a', 'a']);
   });
 });
