@@ -8,6 +8,8 @@ import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Running {
+  /** The process started, leader of the group its workers run in. */
+  pid: number;
   /** Stops the whole process group; resolves once the leader has exited. */
   stop(): Promise<void>;
   /** What the server printed so far, for failure messages. */
@@ -30,7 +32,7 @@ export async function startProcess(command: string, args: string[], options: { c
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output = () => readFileSync(options.logFile, 'utf8');
-  const running = { stop: () => stopGroup(child, exited), output };
+  const running = { pid: child.pid!, stop: () => stopGroup(child, exited), output };
   try {
     await waitForPort(options.port, exited);
   } catch (error) {

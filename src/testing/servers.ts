@@ -49,7 +49,7 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind
 }
 `,
       });
-      return startProcess(this.binary!, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
+      return startProcess(installed('nginx'), ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
     },
   },
   apache: {
@@ -74,7 +74,7 @@ Listen 127.0.0.1:${port}
 Include ${dir}/site.conf
 `,
       });
-      return startProcess(this.binary!, ['-f', `${dir}/apache2.conf`, '-DFOREGROUND'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
+      return startProcess(installed('apache'), ['-f', `${dir}/apache2.conf`, '-DFOREGROUND'], { cwd: dir, logFile: `${dir}/stderr.log`, port });
     },
   },
   lighttpd: {
@@ -97,7 +97,7 @@ server.port = 80
 include "${dir}/site.conf"
 `,
       });
-      return startProcess(this.binary!, ['-D', '-f', `${dir}/lighttpd.conf`], { cwd: dir, logFile: `${dir}/stderr.log`, port });
+      return startProcess(installed('lighttpd'), ['-D', '-f', `${dir}/lighttpd.conf`], { cwd: dir, logFile: `${dir}/stderr.log`, port });
     },
   },
   caddy: {
@@ -109,7 +109,7 @@ include "${dir}/site.conf"
     async start(dir, site, port) {
       await writeConfig(dir, { 'site.caddy': site, Caddyfile: `{\n\tadmin off\n\tauto_https off\n}\nimport ${dir}/site.caddy\n` });
       const home = { HOME: dir, XDG_DATA_HOME: `${dir}/data`, XDG_CONFIG_HOME: `${dir}/config` };
-      return startProcess(this.binary!, ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'], { cwd: dir, logFile: `${dir}/stderr.log`, port, env: home });
+      return startProcess(installed('caddy'), ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'], { cwd: dir, logFile: `${dir}/stderr.log`, port, env: home });
     },
   },
 };
@@ -119,6 +119,13 @@ export function missingProxy(proxy: ProxyName): string | undefined {
   const server = servers[proxy];
   if (server.binary) return undefined;
   return `${proxy} is not installed: apt-get install ${server.debianPackage} (Debian, Ubuntu), or brew install ${server.brewPackage} (macOS).`;
+}
+
+/** The binary of `proxy`; missingProxy's sentence, thrown, when it is not installed. */
+function installed(proxy: ProxyName): string {
+  const binary = servers[proxy].binary;
+  if (!binary) throw new Error(missingProxy(proxy));
+  return binary;
 }
 
 /** The main configuration beside the site one proxyConfig generated, verbatim. */

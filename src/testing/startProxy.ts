@@ -25,6 +25,13 @@ export interface StartProxyOptions extends Omit<ProxyConfigOptions, 'appUrl' | '
   rules: Rule | Rule[];
   /** The port on 127.0.0.1 the proxy listens on; default (or 0): a free one. */
   listen?: number;
+  /**
+   * Your deployment's own changes to the generated site (a directive added,
+   * a timeout changed), to test the configuration you actually deploy: given
+   * what proxyConfig printed (with the kit's port and app URL), it returns
+   * what the proxy runs. Without it, the proxy runs proxyConfig's output as is.
+   */
+  editConfig?: (config: string) => string;
 }
 
 export interface ProxyLogs {
@@ -39,12 +46,14 @@ export interface RunningProxy {
   url: string;
   /** The app behind it, reached directly: what it says before the proxy acts. */
   appUrl: string;
-  /** The site configuration the proxy runs, as proxyConfig printed it. */
+  /** The site configuration the proxy runs: as proxyConfig printed it, after editConfig if given. */
   config: string;
   /** The proxy's temporary folder (configuration, pid, logs), removed by stop(). */
   dir: string;
   /** Readable after stop() too. */
   logs: ProxyLogs;
+  /** The proxy's main process, leader of the process group its workers run in: for measuring its CPU or memory in /proc. */
+  pid: number;
   /** Stops the proxy and the app it started, and removes its folder. */
   stop(): Promise<void>;
 }
@@ -56,7 +65,7 @@ export interface RunningProxy {
  * installed (`missingProxy(backend)` gives it beforehand, to skip a test).
  */
 export async function startProxy(options: StartProxyOptions): Promise<RunningProxy> {
-  const { backend, app, appUrl, rules, listen, ...siteOptions } = options;
+  const { backend, app, appUrl, rules, listen, editConfig, ...siteOptions } = options;
   const missing = missingProxy(backend);
   if (missing) throw new Error(missing);
   if (!app === !appUrl) throw new TypeError('startProxy: give either app (a Koa app) or appUrl (an app already listening), not both.');
@@ -80,9 +89,10 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     await chmod(dir, 0o755);
     const port = listen || (await freePort());
     const behind = listening?.url ?? appUrl!;
-    const config = proxyConfig(rules, backend, { ...siteOptions, appUrl: behind, listen: `127.0.0.1:${port}` });
+    const generated = proxyConfig(rules, backend, { ...siteOptions, appUrl: behind, listen: `127.0.0.1:${port}` });
+    const config = editConfig ? editConfig(generated) : generated;
     running = await server.start(dir, config, port);
-    return { url: `http://127.0.0.1:${port}`, appUrl: behind, config, dir, logs, stop };
+    return { url: `http://127.0.0.1:${port}`, appUrl: behind, config, dir, logs, pid: running.pid, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -9,20 +9,17 @@ import Router from '@koa/router';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { proxyConfig } from '../../src/proxyConfig.js';
 import { storageDownload } from '../../src/routes.js';
 import { xSendfile } from '../../src/xSendfile.js';
-import { appWith, listen } from '../support/app.js';
+import { startProxy, type RunningProxy } from '../../src/testing/startProxy.js';
+import { appWith } from '../support/app.js';
 import { startStrictS3, type StrictS3 } from '../support/strictS3.js';
 import { exchange, type Exchange } from './harness/exchange.js';
-import { freePort, type Running } from './harness/process.js';
-import { servers } from './harness/servers.js';
 import { requireProxy } from '../support/requireProxy.js';
 
 const INTERNAL = '/_s3/';
@@ -50,11 +47,8 @@ function leakedHeaders(response: Exchange): string[] {
 for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeof PROXIES, (typeof PROXIES)[keyof typeof PROXIES]]>) describe(`${proxyName}: S3 objects offloaded (xSendfile with storage)`, function () {
   this.timeout(120_000);
   let s3: StrictS3;
-  let proxy: Running | undefined;
-  let app: Awaited<ReturnType<typeof listen>>;
+  let proxy: RunningProxy | undefined;
   let port: number;
-  let dir: string;
-  let config: string;
   let bigContent: Buffer;
   const path = (name: string) => `/s3/${name.split('/').map(encodeURIComponent).join('/')}`;
   /** Every S3 request since `since`, made by the proxy (the app makes none). */
@@ -77,20 +71,13 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
       ctx.set('X-Accel-Redirect', String(ctx.query.to));
       ctx.body = '';
     });
-    app = await listen(appWith(router.routes()));
-    port = await freePort();
-    dir = await mkdtemp(join(tmpdir(), `kdv-s3-${proxyName}-`));
-    // nginx's workers (www-data) write their temporary files there.
-    await chmod(dir, 0o755);
-    config = proxyConfig(rule, proxyName, { appUrl: app.url, listen: `127.0.0.1:${port}` });
-    proxy = await servers[proxyName].start(dir, config, port);
+    proxy = await startProxy({ backend: proxyName, app: appWith(router.routes()), rules: rule });
+    port = Number(new URL(proxy.url).port);
   });
 
   after(async function () {
     await proxy?.stop();
-    await app?.close();
     await s3?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('sends the object byte for byte, with the app\'s Content-Type, Content-Disposition and Cache-Control, and S3 none of its own', async function () {
@@ -221,7 +208,8 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
   });
 
   it('resumes a 64 MiB download with curl -C -, and the file matches its sha256', async function () {
-    const out = join(dir, 'big.part');
+    // The proxy's folder, which stop() removes.
+    const out = join(proxy!.dir, 'big.part');
     await writeFile(out, bigContent.subarray(0, 10 * MIB));
     const since = s3.requests.length;
     const { stdout } = await promisify(execFile)('curl', ['-sS', '-C', '-', '-o', out, '-w', '%{http_code}', `http://127.0.0.1:${port}${path(BIG)}`], { timeout: 60_000 });

@@ -1,22 +1,23 @@
 /**
  * One proxy in front of one Koa app, both on 127.0.0.1: the app serves the
  * fixtures at /direct/ (streamed by Koa) and at /files/ (through xSendfile),
- * and the proxy runs exactly the configuration proxyConfig generates.
+ * and the proxy, started by the library's kit (startProxy), runs the
+ * configuration proxyConfig generates (changed only where a suite breaks it
+ * on purpose, through the kit's editConfig).
  */
 import Router from '@koa/router';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemStorage } from '../../../storages/filesystem.js';
-import { proxyConfig } from '../../../src/proxyConfig.js';
 import { storageDownload } from '../../../src/routes.js';
 import type { Rule } from '../../../src/rules.js';
 import { xSendfile } from '../../../src/xSendfile.js';
-import { appWith, listen } from '../../support/app.js';
+import { startProxy } from '../../../src/testing/startProxy.js';
+import { appWith } from '../../support/app.js';
 import { writeFixtures } from './fixtures.js';
 import { folderRule, handOffHeader, INTERNAL_URL } from '../../../src/testing/folderRule.js';
-import { freePort, type Running } from '../../../src/testing/process.js';
-import { servers, type ProxyName } from '../../../src/testing/servers.js';
+import type { ProxyName } from '../../../src/testing/servers.js';
 
 /** The content of `secret.txt`, beside the media folder: no proxy may serve it. */
 export const SECRET = 'SECRET beside the media folder';
@@ -34,7 +35,7 @@ export interface Stack {
   config: string;
   /** The rule the app offloads with. */
   rule: Rule;
-  /** The proxy's own folder: its configuration, and its error.log (nginx, Apache) or stderr.log. */
+  /** The proxy's own folder (startProxy's): its configuration, and its error.log (nginx, Apache) or stderr.log. */
   serverDir: string;
   stop(): Promise<void>;
 }
@@ -51,7 +52,7 @@ export function urlRuleFor(proxy: ProxyName, media: string): Rule {
 }
 
 export interface StackOptions {
-  /** Changes the generated configuration before the proxy runs it: a deliberately broken deployment. */
+  /** Changes the generated configuration before the proxy runs it (startProxy's editConfig): a deliberately broken deployment. */
   breakConfig?: (config: string) => string;
   /** Match files by URL (sourceUrl, the storage's baseUrl) rather than by folder. */
   byUrl?: boolean;
@@ -60,9 +61,7 @@ export interface StackOptions {
 export async function startStack(proxy: ProxyName, options: StackOptions = {}): Promise<Stack> {
   const root = await mkdtemp(join(tmpdir(), `kdv-${proxy}-`));
   const media = join(root, 'media');
-  const serverDir = join(root, 'server');
   await mkdir(media);
-  await mkdir(serverDir);
   // mkdtemp makes the folder private; the proxies' worker users must reach the files.
   await chmod(root, 0o755);
   await writeFile(join(root, 'secret.txt'), SECRET);
@@ -82,23 +81,17 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
     ctx.set(handOffHeader(proxy), Buffer.from(String(ctx.query.to), 'utf8').toString('latin1'));
     ctx.body = '';
   });
-  const app = await listen(appWith(router.routes()));
-  const appPort = Number(new URL(app.url).port);
 
-  let running: Running | undefined;
-  const stop = async () => {
-    await running?.stop();
-    await app.close();
-    await rm(root, { recursive: true, force: true });
-  };
   try {
-    const proxyPort = await freePort();
-    const generated = proxyConfig(rule, proxy, { appUrl: app.url, listen: `127.0.0.1:${proxyPort}`, folders: { [INTERNAL_URL]: media } });
-    const config = options.breakConfig ? options.breakConfig(generated) : generated;
-    running = await servers[proxy].start(serverDir, config, proxyPort);
-    return { root, appPort, proxyPort, media, config, rule, serverDir, stop };
+    const running = await startProxy({ backend: proxy, app: appWith(router.routes()), rules: rule, folders: { [INTERNAL_URL]: media }, editConfig: options.breakConfig });
+    const stop = async () => {
+      await running.stop();
+      await rm(root, { recursive: true, force: true });
+    };
+    const port = (url: string) => Number(new URL(url).port);
+    return { root, appPort: port(running.appUrl), proxyPort: port(running.url), media, config: running.config, rule, serverDir: running.dir, stop };
   } catch (error) {
-    await stop();
+    await rm(root, { recursive: true, force: true });
     throw error;
   }
 }

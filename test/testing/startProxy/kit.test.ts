@@ -1,7 +1,8 @@
 /**
  * What startProxy promises, for each real server: exactly proxyConfig's
  * output, a folder and an app that stop() removes and closes, and an error
- * log that shows the proxy's own errors.
+ * log that shows the proxy’s own errors; editConfig’s changes run as given;
+ * the pid is the proxy’s own.
  */
 import Router from '@koa/router';
 import { expect } from 'chai';
@@ -75,10 +76,37 @@ for (const backend of PROXIES) {
         await nowhere.stop();
       }
     });
+
+    it('runs the configuration as editConfig changed it: here, pointed at a port where no app listens', async function () {
+      const app = await listen(new Koa().use((ctx) => (ctx.body = 'reached')));
+      const nowhere = await freePort();
+      // Only the port as a whole number: an upstream named after it (nginx) keeps its name.
+      const away = (config: string) => config.replace(new RegExp(`\\b${new URL(app.url).port}\\b`, 'g'), String(nowhere));
+      const edited = await startProxy({ backend, appUrl: app.url, rules: ruleFor(backend, media), editConfig: away });
+      try {
+        expect(edited.config).to.not.equal(proxyConfig(ruleFor(backend, media), backend, { appUrl: app.url, listen: `127.0.0.1:${new URL(edited.url).port}` }));
+        expect(edited.config).to.include(String(nowhere));
+        const res = await fetch(`${edited.url}/anything`);
+        await res.arrayBuffer();
+        expect(res.status).to.be.oneOf([502, 503]);
+      } finally {
+        await edited.stop();
+        await app.close();
+      }
+    });
   });
 }
 
 const RULE = { sourceDir: tmpdir(), destinationUrl: '/_internal/' };
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('startProxy: stop()', function () {
   this.timeout(60_000);
@@ -86,10 +114,12 @@ describe('startProxy: stop()', function () {
     requireProxy(this, 'nginx');
   });
 
-  it('stops the proxy and the app it started, removes the folder, and keeps the log readable', async function () {
+  it('stops the proxy (its pid gone) and the app it started, removes the folder, and keeps the log readable', async function () {
     const proxy = await startProxy({ backend: 'nginx', app: new Koa().use((ctx) => (ctx.body = 'hi')), rules: RULE });
     expect(await (await fetch(proxy.url)).text()).to.equal('hi');
+    expect(processExists(proxy.pid), `pid ${proxy.pid} runs`).to.equal(true);
     await proxy.stop();
+    expect(processExists(proxy.pid), `pid ${proxy.pid} still runs`).to.equal(false);
     expect(existsSync(proxy.dir)).to.equal(false);
     for (const url of [proxy.url, proxy.appUrl]) await fetch(url).then(() => expect.fail(`${url} still answers`), () => undefined);
     expect(proxy.logs.errors()).to.deep.equal([]);
