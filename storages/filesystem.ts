@@ -179,7 +179,8 @@ export class FileSystemStorage implements Storage {
     for (const entry of entries) {
       const name = folder ? `${folder}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (name.startsWith(prefix) || prefix.startsWith(`${name}/`)) yield* this.#walk(name, prefix);
+        // The walk starts in the prefix's own folder: only the folders below it that match can hold a match.
+        if (name.startsWith(prefix)) yield* this.#walk(name, prefix);
       } else if (entry.isFile() && name.startsWith(prefix) && !TEMPORARY_NAME.test(entry.name)) {
         yield name;
       }
