@@ -16,7 +16,7 @@ import { proxyConfig, proxyConfigFolders } from './proxyConfig.js';
 const BACKENDS = ['nginx', 'apache', 'lighttpd', 'caddy'];
 const COMMANDS = ['proxy-config', 'check'];
 
-const PROXY_CONFIG_USAGE = 'koa-downloadview proxy-config <nginx|apache|lighttpd|caddy> --rules FILE --app URL [--listen [HOST:]PORT] [--server-name NAME] [--folder URL=DIR ...] [--edge-link URL=DIR ... --edge-secret-file FILE] [--access-log FILE]';
+const PROXY_CONFIG_USAGE = 'koa-downloadview proxy-config <nginx|apache|lighttpd|caddy> --rules FILE --app URL [--listen [HOST:]PORT] [--server-name NAME] [--folder URL=DIR ...] [--edge-link URL=DIR ... --edge-secret-file FILE] [--access-log FILE] [--s3-cache DIR]';
 const CHECK_USAGE = 'koa-downloadview check <url> [--sha256 HEX | --file PATH]';
 
 const USAGE = `Usage:
@@ -59,6 +59,10 @@ Options:
                         whole ($request_completion) and its bytes: the completion of
                         offloaded downloads, e.g. --access-log /var/log/nginx/downloads.log.
                         See docs/observability.md.
+  --s3-cache DIR        nginx only, for S3 rules: keep the objects nginx fetches from S3 on
+                        its disk in DIR (1 GiB at most, each kept 600 s before nginx asks
+                        S3 whether it changed), e.g. --s3-cache /var/cache/nginx/s3. Other
+                        sizes: proxyConfig's s3Cache option. See docs/s3.md.
   -h, --help            this help
 
 Exit code: 0 printed, 2 a usage or configuration error (the sentence says what to fix).
@@ -120,7 +124,7 @@ export async function main(args: string[], output: Output): Promise<number> {
 }
 
 async function printProxyConfig(args: string[], output: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, app: { type: 'string' }, listen: { type: 'string' }, 'server-name': { type: 'string' }, folder: { type: 'string', multiple: true }, 'edge-link': { type: 'string', multiple: true }, 'edge-secret-file': { type: 'string' }, 'access-log': { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, app: { type: 'string' }, listen: { type: 'string' }, 'server-name': { type: 'string' }, folder: { type: 'string', multiple: true }, 'edge-link': { type: 'string', multiple: true }, 'edge-secret-file': { type: 'string' }, 'access-log': { type: 'string' }, 's3-cache': { type: 'string' } } });
   const [backend, ...extra] = positionals;
   if (!backend) throw new UsageError(`proxy-config needs a backend: one of ${BACKENDS.join(', ')}.`);
   if (extra.length) throw new UsageError(`proxy-config takes one backend; got ${positionals.map((name) => JSON.stringify(name)).join(', ')}.`);
@@ -137,7 +141,7 @@ async function printProxyConfig(args: string[], output: Output): Promise<number>
   }
   const folders = urlDirPairs(values.folder, '--folder /_protected/media/=/srv/media');
   const edgeLinks = await edgeLinksOption(values['edge-link'], values['edge-secret-file']);
-  const options = { appUrl: values.app, folders, ...(values.listen && { listen: values.listen }), ...(values['server-name'] && { serverName: values['server-name'] }), ...(edgeLinks && { edgeLinks }), ...(values['access-log'] && { accessLog: values['access-log'] }) };
+  const options = { appUrl: values.app, folders, ...(values.listen && { listen: values.listen }), ...(values['server-name'] && { serverName: values['server-name'] }), ...(edgeLinks && { edgeLinks }), ...(values['access-log'] && { accessLog: values['access-log'] }), ...(values['s3-cache'] && { s3Cache: { path: values['s3-cache'] } }) };
   output.out(proxyConfig(rules as never, backend as BackendName, options));
   for (const folder of proxyConfigFolders(rules as never, backend as BackendName, options)) {
     const found = await stat(folder).catch(() => undefined);

@@ -7,6 +7,7 @@
  * describe the bytes sent; S3's error answers become nginx's bare pages.
  */
 import { ERRORS, FORWARDED, regexEscape } from './s3Fetch.js';
+import type { S3Cache } from './s3Cache.js';
 import { appPort, quote, type S3Mapping, type Site } from './site.js';
 
 // S3's response headers that say nothing the client needs, some of them internal (nginx cannot hide by prefix: x-amz-meta-* passes, docs/s3.md).
@@ -39,7 +40,7 @@ map $uri $${name}_path {
 }
 `;
   });
-  return `${blocks.join('\n')}
+  return `${blocks.join('\n')}${site.s3Cache ? cacheZone(site.s3Cache, port) : ''}
 # The app's Content-Disposition, read before nginx asks S3, on the answers that carry the file only.
 map $status $kdv_s3_content_disposition_${port} {
     default $kdv_s3_app_disposition;
@@ -58,10 +59,44 @@ export function nginxS3Locations(site: Site): string {
         return ${status};
     }
 `);
-  return `${site.s3.map((mapping, index) => location(mapping, `kdv_s3_${port}_${index}`, port)).join('')}${errors.join('')}`;
+  return `${site.s3.map((mapping, index) => location(mapping, `kdv_s3_${port}_${index}`, port, site.s3Cache)).join('')}${errors.join('')}`;
 }
 
-function location(mapping: S3Mapping, name: string, port: number): string {
+/** The disk the objects are kept on, and which requests must not fill it. */
+function cacheZone(cache: S3Cache, port: number): string {
+  return `
+# S3 objects kept on disk (s3Cache): removed when nobody asked for them for ${cache.valid} s, or when ${cache.maxSize} bytes are full.
+proxy_cache_path ${cache.path} levels=1:2 keys_zone=kdv_s3_cache_${port}:10m max_size=${cache.maxSize} inactive=${cache.valid}s use_temp_path=off;
+
+# A HEAD is presigned for HEAD, so it goes to S3 as HEAD, and its empty answer is not kept.
+map $request_method $kdv_s3_head_${port} {
+    HEAD 1;
+    default "";
+}
+`;
+}
+
+/**
+ * The cache's directives: slices of the object, keyed on the endpoint and the
+ * object's path (never the presigned query), so any hand-off of an object
+ * finds it. Range and the conditionals are then nginx's, from the cached
+ * headers: S3 is asked for whole slices only.
+ */
+function cached(cache: S3Cache, name: string, port: number, origin: URL): string {
+  return `        # Kept on disk (s3Cache), in slices, keyed on the object, not on the signature.
+        slice ${cache.slice};
+        proxy_cache kdv_s3_cache_${port};
+        proxy_cache_key ${quote(`${origin.host}$${name}_path$slice_range`)};
+        proxy_cache_valid 200 206 ${cache.valid}s;
+        proxy_cache_revalidate on;
+        proxy_cache_lock on;
+        proxy_cache_convert_head off;
+        proxy_no_cache $kdv_s3_head_${port};
+        proxy_set_header Range $slice_range;
+`;
+}
+
+function location(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
   const { origin } = mapping;
   const tls = origin.protocol === 'https:'
     ? `        proxy_ssl_server_name on;
@@ -83,7 +118,7 @@ function location(mapping: S3Mapping, name: string, port: number): string {
 ${tls}        # Cookie, Authorization and every other header of the client stay here.
         proxy_pass_request_headers off;
         proxy_pass_request_body off;
-${FORWARDED.map((header) => `        proxy_set_header ${header} $http_${header.toLowerCase().replaceAll('-', '_')};\n`).join('')}        # The app's Content-Type, Content-Disposition and caching win over the object's.
+${cache ? cached(cache, name, port, origin) : FORWARDED.map((header) => `        proxy_set_header ${header} $http_${header.toLowerCase().replaceAll('-', '_')};\n`).join('')}        # The app's Content-Type, Content-Disposition and caching win over the object's.
         proxy_hide_header Content-Type;
         proxy_hide_header Content-Disposition;
         proxy_hide_header Cache-Control;
@@ -91,7 +126,7 @@ ${FORWARDED.map((header) => `        proxy_set_header ${header} $http_${header.t
         proxy_hide_header Set-Cookie;
 ${S3_HEADERS.map((header) => `        proxy_hide_header ${header};\n`).join('')}        # Room for these long names in nginx's hash of hidden headers.
         proxy_headers_hash_bucket_size 128;
-        proxy_ignore_headers X-Accel-Redirect X-Accel-Expires X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset Set-Cookie;
+        proxy_ignore_headers X-Accel-Redirect X-Accel-Expires X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset Set-Cookie${cache ? ' Cache-Control Expires' : ''};
         proxy_intercept_errors on;
 ${ERRORS.map(([codes, status]) => `        error_page ${codes} = @kdv_s3_${status};\n`).join('')}        charset off;
         add_header Content-Disposition $kdv_s3_content_disposition_${port};

@@ -8,6 +8,7 @@ import { ImproperlyConfiguredError } from '../errors.js';
 import type { BackendName } from '../backends/backend.js';
 import type { Rule } from '../rules.js';
 import { s3Target } from '../s3Rules.js';
+import { checkS3Cache, type S3Cache, type S3CacheOptions } from './s3Cache.js';
 import { resolveEdgeLinks, type EdgeLinks, type EdgeLinksOptions } from '../signedLinks/nginxLocation.js';
 
 export interface ProxyConfigOptions {
@@ -32,6 +33,12 @@ export interface ProxyConfigOptions {
    * see. See docs/observability.md.
    */
   accessLog?: string;
+  /**
+   * nginx only: keep the objects of S3 rules on nginx's disk (proxy_cache, in
+   * slices, so that ranges are kept too), keyed on the object, not on the
+   * signature: a second download of it asks S3 nothing. See docs/s3.md.
+   */
+  s3Cache?: S3CacheOptions;
 }
 
 /** One folder the proxy may serve: reached by `url` (nginx, caddy) or by the X-Sendfile path (apache, lighttpd). */
@@ -55,6 +62,7 @@ export interface Site {
   s3: S3Mapping[];
   edgeLinks: EdgeLinks | undefined;
   accessLog: string | undefined;
+  s3Cache: S3Cache | undefined;
 }
 
 function checkAccessLog(path: unknown, backend: BackendName): string | undefined {
@@ -81,7 +89,7 @@ export function resolveSite(rules: Rule | Rule[], backend: BackendName, options:
   const mappings = own.filter((rule) => rule.storage === undefined).map((rule) => toMapping(rule, backend, options.folders ?? {}));
   const s3 = own.filter((rule) => rule.storage !== undefined).map((rule) => toS3Mapping(rule));
   const edgeLinks = resolveEdgeLinks(options.edgeLinks, backend, [...mappings, ...s3].map((mapping) => mapping.url));
-  return { host, port, app, serverName: options.serverName, mappings, s3, edgeLinks, accessLog: checkAccessLog(options.accessLog, backend) };
+  return { host, port, app, serverName: options.serverName, mappings, s3, edgeLinks, accessLog: checkAccessLog(options.accessLog, backend), s3Cache: checkS3Cache(options.s3Cache, backend, s3.length) };
 }
 
 // The rule has passed compileRules (proxyConfig checks it first): apache and

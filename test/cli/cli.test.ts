@@ -31,6 +31,14 @@ describe('koa-downloadview CLI', function () {
   });
   after(() => rm(folder, { recursive: true, force: true }));
 
+  it('proxy-config --s3-cache prints what proxyConfig returns with s3Cache: { path }', async function () {
+    const s3Rules = join(folder, 's3-rules.json');
+    await writeFile(s3Rules, JSON.stringify(S3_RULE));
+    const result = await run(['proxy-config', 'nginx', '--rules', s3Rules, '--app', 'http://127.0.0.1:3000', '--s3-cache', '/var/cache/nginx/s3']);
+    expect(result).to.deep.equal({ code: 0, out: proxyConfig(S3_RULE, 'nginx', { appUrl: 'http://127.0.0.1:3000', s3Cache: { path: '/var/cache/nginx/s3' } }), err: '' });
+    expect(result.out).to.include('proxy_cache_path /var/cache/nginx/s3 ');
+  });
+
   it('proxy-config prints exactly what proxyConfig returns, exit code 0', async function () {
     const result = await run(['proxy-config', 'nginx', '--rules', rulesFile, '--app', 'http://127.0.0.1:3000', '--listen', '8080']);
     expect(result).to.deep.equal({ code: 0, out: proxyConfig({ sourceDir: folder, destinationUrl: '/_protected/media/' }, 'nginx', { appUrl: 'http://127.0.0.1:3000', listen: '8080' }), err: '' });
@@ -145,6 +153,8 @@ describe('koa-downloadview CLI', function () {
   });
 });
 
+const S3_RULE = { backend: 'nginx' as const, storage: 's3' as const, endpoint: 'http://127.0.0.1:9000', destinationUrl: '/_s3/' };
+
 describe('proxyConfig validation', function () {
   const app = { appUrl: 'http://127.0.0.1:3000' };
   const cases: [string, () => string, RegExp][] = [
@@ -156,6 +166,11 @@ describe('proxyConfig validation', function () {
     ['no rule for this server', () => proxyConfig({ backend: 'apache', sourceDir: '/srv/media', destinationDir: '/srv/media' }, 'nginx', app), /No rule is for nginx/],
     ['an app URL with a path', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { appUrl: 'http://127.0.0.1:3000/app' }), /appUrl must be the http:\/\/ origin/],
     ['a malformed listen', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { ...app, listen: 'localhost' }), /listen must be "PORT" or "HOST:PORT"/],
+    ['s3Cache for Caddy', () => proxyConfig({ ...S3_RULE, backend: 'caddy' }, 'caddy', { ...app, s3Cache: { path: '/var/cache/s3' } }), /^s3Cache: only nginx can keep S3 objects on its disk; Caddy has no cache built in/],
+    ['s3Cache without an S3 rule', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { ...app, s3Cache: { path: '/var/cache/s3' } }), /^s3Cache: it keeps the objects of S3 rules/],
+    ['an s3Cache path that is relative', () => proxyConfig(S3_RULE, 'nginx', { ...app, s3Cache: { path: 'cache' } }), /^s3Cache: path must be an absolute folder/],
+    ['an s3Cache validity that is not whole seconds', () => proxyConfig(S3_RULE, 'nginx', { ...app, s3Cache: { path: '/var/cache/s3', valid: 0.5 } }), /^s3Cache: valid must be a positive whole number \(seconds\), e\.g\. 600; got 0\.5\./],
+    ['an unknown s3Cache option', () => proxyConfig(S3_RULE, 'nginx', { ...app, s3Cache: { path: '/var/cache/s3', size: 5 } as never }), /^s3Cache: unknown option "size"/],
   ];
   for (const [what, build, message] of cases) {
     it(`throws ImproperlyConfiguredError on ${what}`, function () {
