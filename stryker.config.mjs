@@ -16,6 +16,8 @@ export default {
       'test/storages/*.test.ts',
       'test/testing/*.test.ts',
       'test/s3/*.test.ts',
+      'test/events/*.test.ts',
+      'test/cli/*.test.ts',
       'test/hardening/{headers,paths,configuration,errorAnswers,specialFiles,resume,faults}.test.ts',
     ],
   },
