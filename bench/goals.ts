@@ -161,11 +161,11 @@ function perGiB(cell: Cell): number[] | undefined {
   return values.length === 0 || values.includes(undefined) ? undefined : (values as number[]);
 }
 
-function times(value: number): string {
+export function times(value: number): string {
   return `${value.toFixed(3)}×`;
 }
 
-function percent(value: number): string {
+export function percent(value: number): string {
   return `${(value * 100).toFixed(1)} %`;
 }
 
@@ -175,6 +175,6 @@ function withSpread(spread: Spread, format: (value: number) => string): string {
   return range ? `${format(spread.median)} (${range})` : format(spread.median);
 }
 
-function spreadText(spread: Spread, format: (value: number) => string): string {
+export function spreadText(spread: Spread, format: (value: number) => string): string {
   return spread.min === spread.max ? '' : `${format(spread.min)} – ${format(spread.max)}`;
 }

@@ -13,6 +13,10 @@ export interface Plan {
   staticFrom: number;
   /** Sizes fetched from S3. */
   s3Sizes: number[];
+  /** Sizes fetched from S3 by nginx (offloaded) and by Node (streamed), in the s3offload group. */
+  s3OffloadSizes: number[];
+  /** Presigns timed per round, for the cost of one S3 hand-off. */
+  presigns: number;
   /** Node CPU per GiB is compared, streamed vs offloaded, from this size up (below, it is all per-request cost). */
   cpuFrom: number;
   /** Runs per contender and size; the table shows their median. */
@@ -33,6 +37,8 @@ const FULL: Plan = {
   sizes: [13, 64 * KiB, MiB, 100 * MiB],
   staticFrom: MiB,
   s3Sizes: [64 * KiB, MiB],
+  s3OffloadSizes: [MiB, 100 * MiB],
+  presigns: 2000,
   cpuFrom: MiB,
   runs: 7,
   seconds: 2,
@@ -58,6 +64,8 @@ export const PLANS: Record<Plan['name'], Plan> = {
     name: 'smoke',
     sizes: [MiB],
     s3Sizes: [MiB],
+    s3OffloadSizes: [MiB],
+    presigns: 50,
     runs: 1,
     seconds: 1,
     warmupSeconds: 0,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,hello] [--sizes 13,65536] [--runs 3] [--out FILE] [--cpu-prof]`
+ * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,s3offload,hello] [--sizes 13,65536] [--runs 3] [--out FILE] [--cpu-prof]`
  * `npm run bench -- --refresh-findings [--out FILE]`: measures nothing; puts
  * bench/findings.md, as it is now, in place of the report's Findings section.
  *
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stopAll, stopAllOnExit } from './cleanup.js';
 import { fileCase, HELLO, measureGroup, type Case, type Cell, type Contender } from './measure.js';
-import { formatSize, makeFixtures, GiB } from './fixtures.js';
+import { fixtureName, formatSize, makeFixtures, GiB } from './fixtures.js';
 import { checkGoals, MEMORY_LIMITS, type MemoryResult } from './goals.js';
 import { describeMachine } from './machine.js';
 import { startNodeServer, type NodeServer } from './nodeServer.js';
@@ -26,9 +26,11 @@ import { PLANS } from './plan.js';
 import { startOffloadProxy, startStaticProxy } from './proxies.js';
 import { FINDINGS_HEADING, renderReport } from './report.js';
 import { startS3 } from './s3.js';
+import { presignCost, startS3OffloadProxy } from './s3Offload.js';
+import { S3_OFFLOAD_GROUP, s3OffloadGoals } from './s3OffloadGoals.js';
 import { slowDownload, slowDownloads } from './slowDownload.js';
 
-const GROUPS = ['streaming', 'offload', 'memory', 's3', 'hello'] as const;
+const GROUPS = ['streaming', 'offload', 'memory', 's3', S3_OFFLOAD_GROUP, 'hello'] as const;
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -62,6 +64,8 @@ interface Workspace {
 
 const cells: Cell[] = [];
 const memory: MemoryResult[] = [];
+/** Microseconds per presign, one median per round (s3Offload.ts). */
+let presigns: number[] | undefined;
 const progress = (line: string) => console.error(line);
 
 const machine = describeMachine();
@@ -70,14 +74,15 @@ const workspace = await createWorkspace();
 stopAllOnExit(() => rm(workspace.files, { recursive: true, force: true }));
 let failed = true;
 try {
-  await makeFixtures(workspace.files, [...plan.sizes, ...plan.s3Sizes, plan.slowDownload.size, plan.slowDownloads.size], GiB);
+  await makeFixtures(workspace.files, [...plan.sizes, ...plan.s3Sizes, ...plan.s3OffloadSizes, plan.slowDownload.size, plan.slowDownloads.size], GiB);
   if (groups.has('streaming')) await streaming();
   if (groups.has('offload')) for (const proxy of OFFLOAD_PROXIES) await offload(proxy);
   if (groups.has('memory')) await slowClients();
   if (groups.has('s3')) await s3();
+  if (groups.has(S3_OFFLOAD_GROUP)) await s3Offload();
   if (groups.has('hello')) await hello();
   const findings = await readFile(join(BENCH, 'findings.md'), 'utf8').catch(() => 'None written yet.');
-  const report = renderReport({ machine, plan, goals: checkGoals(cells, memory, plan), cells, memory, findings });
+  const report = renderReport({ machine, plan, goals: [...checkGoals(cells, memory, plan), ...s3OffloadGoals(cells, presigns, plan)], cells, memory, findings });
   console.log(report);
   await writeFile(args.out, report);
   console.error(`Written to ${args.out}`);
@@ -163,6 +168,19 @@ async function s3(): Promise<void> {
   const { env } = await startS3(workspace.files, plan.s3Sizes, workspace.dir, workspace.logs);
   const [floor, library] = await Promise.all([node('s3-floor', 'contenders/s3Direct.ts', env), node('s3-library', 'contenders/s3Library.ts', env)]);
   await measure('s3', plan.s3Sizes.map(fileCase), [direct('floor', 'Koa piping GetObject (floor)', floor), direct('library', 'koa-downloadview S3Storage', library)]);
+}
+
+/** Streamed by Node against offloaded to nginx, which fetches from the same s3rver; then the presign each hand-off costs. */
+async function s3Offload(): Promise<void> {
+  const { env } = await startS3(workspace.files, plan.s3OffloadSizes, workspace.dir, workspace.logs);
+  const [streamed, offloading] = await Promise.all([node('s3offload-streamed', 'contenders/s3Library.ts', env), node('s3offload-offloading', 'contenders/s3Library.ts', { ...env, BENCH_BACKEND: 'nginx' })]);
+  const nginx = await startS3OffloadProxy(offloading.origin, env['S3_ENDPOINT']!);
+  await measure(S3_OFFLOAD_GROUP, plan.s3OffloadSizes.map(fileCase), [
+    direct('streamed', 'koa-downloadview S3Storage, streamed', streamed),
+    { id: 'offloaded', label: 'nginx + koa-downloadview xSendfile S3 rule (nginx fetches)', origin: nginx.origin, nodePid: offloading.pid, proxyPid: nginx.pid },
+  ]);
+  progress(`${S3_OFFLOAD_GROUP} · presign: ${plan.runs} × ${plan.presigns}…`);
+  presigns = await presignCost(env, fixtureName(plan.s3OffloadSizes[0]!), plan.runs, plan.presigns);
 }
 
 async function hello(): Promise<void> {

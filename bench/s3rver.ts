@@ -3,12 +3,16 @@
  * queue with the Node server under test. Settings come from the environment
  * the orchestrator sets (see s3.ts).
  */
-import { startEmbeddedS3 } from '../demo/s3.js';
+import S3rver from 's3rver';
 import { exitOnTerm } from './contenders/listen.js';
 
-const s3 = await startEmbeddedS3({
+const server = new S3rver({
+  address: '127.0.0.1',
   port: Number(process.env['BENCH_PORT']),
-  bucket: process.env['S3_BUCKET']!,
   directory: process.env['BENCH_S3_DIR']!,
+  silent: true,
+  configureBuckets: [{ name: process.env['S3_BUCKET']! }],
 });
-exitOnTerm(() => s3.stop());
+await server.run();
+// close() alone would wait for the keep-alive sockets of the clients and of nginx.
+exitOnTerm(() => server.httpServer?.closeAllConnections());

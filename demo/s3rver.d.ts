@@ -1,4 +1,4 @@
-/** The slice of s3rver 3 (which ships no types) that demo/s3.ts uses. */
+/** The slice of s3rver 3 (which ships no types) that demo/s3.ts and bench/s3rver.ts use. */
 declare module 's3rver' {
   import type { Server } from 'node:http';
 

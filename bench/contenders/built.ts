@@ -2,13 +2,23 @@
  * The library as its users run it: tsc's build in dist/, which `npm run
  * bench` makes first. Run through tsx, the sources would pay esbuild's
  * `__name` wrapper on each closure made per request: 3 % of an offloading
- * server's busy time in a profile. (The S3 storage itself comes from the
- * sources, through demo/s3.ts; the routes are the build's.)
+ * server's busy time in a profile.
  */
 import type * as Library from '../../src/index.js';
+import type * as S3Entry from '../../src/s3.js';
 
-const BUILD = new URL('../../dist/src/index.js', import.meta.url);
+const BUILD = new URL('../../dist/src/', import.meta.url);
 
-export const { FileSystemStorage, storageDownload, xSendfile } = (await import(BUILD.href).catch((error: unknown) => {
-  throw new Error(`${BUILD.pathname} is missing: run npm run build first (npm run bench does).`, { cause: error });
-})) as typeof Library;
+function load(entry: string): Promise<unknown> {
+  const url = new URL(entry, BUILD);
+  return import(url.href).catch((error: unknown) => {
+    throw new Error(`${url.pathname} is missing: run npm run build first (npm run bench does).`, { cause: error });
+  });
+}
+
+export const { FileSystemStorage, StorageFile, storageDownload, xSendfile, zipDownload } = (await load('index.js')) as typeof Library;
+
+/** Loaded only by the S3 contenders: the others need no AWS SDK. */
+export async function loadS3Storage(): Promise<typeof S3Entry.S3Storage> {
+  return ((await load('s3Entry.js')) as typeof S3Entry).S3Storage;
+}

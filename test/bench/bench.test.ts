@@ -34,7 +34,10 @@ describe('npm run bench -- --smoke', function () {
 
     expect(code, stderr).to.equal(0);
     expect(stdout).to.include('| measure | file | judged on | figure | spread of the rounds | goal | verdict | throughput ratio (spread) |');
-    for (const group of ['streaming', 'offload nginx', 'offload apache', 'offload lighttpd', 's3', 'hello']) expect(stdout).to.include(`| ${group} |`);
+    for (const group of ['streaming', 'offload nginx', 'offload apache', 'offload lighttpd', 's3', 's3offload', 'hello']) expect(stdout).to.include(`| ${group} |`);
+    // S3 offloaded through nginx, judged against streaming; the presign reported in µs.
+    expect(stdout).to.match(/^\| S3 offloaded behind nginx vs streamed by S3Storage: Node CPU per GiB \| 1 MiB \|/m);
+    expect(stdout).to.match(/^\| presign per S3 hand-off [^|]*\| any \| [^|]*\| \d+ µs \|/m);
     expect(stdout).to.include('RSS growth');
     // Both memory measures, for the library and the floor.
     expect(stdout.match(/^\| (koa-downloadview storageDownload|Koa createReadStream \(floor\)) \| (16 MiB|20 × 1 MiB) \|/gm)).to.have.length(4);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { checkGoals, verdictOf } from '../../bench/goals.js';
 import type { Cell, Sample } from '../../bench/measure.js';
 import { PLANS } from '../../bench/plan.js';
+import { s3OffloadGoals } from '../../bench/s3OffloadGoals.js';
 import { costRatios, pairedRatio } from '../../bench/summary.js';
 
 const MiB = 1024 * 1024;
@@ -100,5 +101,26 @@ describe('Benchmark verdicts', function () {
     const floor = cell(MiB, [100, 100], [0.1, 0.1], { id: 'floor', group: 's3' });
     const [row] = checkGoals([library, floor], [], plan);
     expect(row).to.include({ measure: 'S3Storage vs GetObject piped', figure: '15.0 %', spread: '5.0 % – 25.0 %', goal: '≤ 10 %', verdict: 'within noise' });
+  });
+
+  it('judge S3 offload on Node CPU per GiB against streaming round by round (≤ 2 %), on throughput at 100 MiB (≥ 1.5×), and report the presign', function () {
+    const plan = { ...PLANS.full, s3OffloadSizes: [MiB, 100 * MiB], presigns: 1000 };
+    const cells = [
+      // 1 MiB: the hand-offs cost 5 % and 10 % of streaming per byte.
+      cell(MiB, [20, 10], [0.01, 0.01], { id: 'offloaded', group: 's3offload', proxyCpu: [0.1, 0.1] }),
+      cell(MiB, [10, 10], [0.1, 0.1], { id: 'streamed', group: 's3offload' }),
+      // 100 MiB: 1 % in both rounds, at 2x and 4x the throughput.
+      cell(100 * MiB, [2, 4], [0.01, 0.02], { id: 'offloaded', group: 's3offload', proxyCpu: [0.2, 0.4] }),
+      cell(100 * MiB, [1, 1], [0.5, 0.5], { id: 'streamed', group: 's3offload' }),
+    ];
+    const rows = s3OffloadGoals(cells, [100, 120, 110], plan);
+    expect(rows.map((row) => [row.case, row.figure, row.spread, row.goal, row.verdict])).to.deep.equal([
+      ['1 MiB', '7.5 %', '5.0 % – 10.0 %', '≤ 2 %', 'miss'],
+      ['1 MiB', '1.500×', '1.000× – 2.000×', 'reported', undefined],
+      ['100 MiB', '1.0 %', '', '≤ 2 %', 'pass'],
+      ['100 MiB', '3.000×', '2.000× – 4.000×', '≥ 1.50×', 'pass'],
+      ['any', '110 µs', '100 µs – 120 µs', 'reported', undefined],
+    ]);
+    expect(rows[0]!.basis).to.equal('Node CPU per GiB (0.768 vs 10.24 s/GiB)');
   });
 });

@@ -17,15 +17,6 @@ const ALLOWED: Record<string, string[]> = {
   bench: ['bench', 'src', 'storages'],
 };
 
-// The arrows that still point the wrong way, each to be removed by issue 19
-// (the S3 redirect moves to src/; bench/ takes its S3 server from demo/ until
-// it moves). The test fails when one of them is fixed and still listed, too.
-const NOT_YET: string[] = [
-  'bench/contenders/s3Direct.ts -> demo',
-  'bench/contenders/s3Library.ts -> demo',
-  'bench/s3rver.ts -> demo',
-];
-
 async function sources(folder: string): Promise<string[]> {
   const entries = await readdir(join(root, folder), { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile() && /\.(ts|mts|mjs|js)$/.test(entry.name)).map((entry) => relative(root, join(entry.parentPath, entry.name)));
@@ -39,13 +30,13 @@ async function importedFolders(file: string): Promise<Set<string>> {
 }
 
 describe('Imports point one way', function () {
-  it('storages/, src/, demo/ and bench/ import only what they may, with the known exceptions listed', async function () {
+  it('storages/, src/, demo/ and bench/ import only what they may', async function () {
     const wrong: string[] = [];
     for (const [folder, allowed] of Object.entries(ALLOWED)) {
       for (const file of await sources(folder)) {
         for (const target of await importedFolders(file)) if (!allowed.includes(target)) wrong.push(`${file} -> ${target}`);
       }
     }
-    expect(wrong.sort()).to.deep.equal([...NOT_YET].sort());
+    expect(wrong.sort()).to.deep.equal([]);
   });
 });
