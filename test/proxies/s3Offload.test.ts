@@ -8,12 +8,16 @@
 import Router from '@koa/router';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { S3Storage } from '../../storages/s3.js';
 import { storageDownload } from '../../src/routes.js';
 import { xSendfile } from '../../src/xSendfile.js';
 import { startProxy, type RunningProxy } from '../../src/testing/startProxy.js';
@@ -33,6 +37,22 @@ const OBJECTS: Record<string, Buffer> = {
 };
 const LONG_KEY = Object.keys(OBJECTS)[3]!;
 const BIG = 'big.bin';
+const BIG_SIZE = 64 * MIB;
+
+/** The same `size` bytes on every call, random-looking: the 64 MiB object is made, uploaded and checked as a stream, never whole in memory. */
+function* bigBytes(size: number): Iterable<Buffer> {
+  const cipher = createCipheriv('aes-128-ctr', Buffer.alloc(16, 'koa-downloadview'), Buffer.alloc(16));
+  const zeros = Buffer.alloc(MIB);
+  for (let made = 0; made < size; made += MIB) yield cipher.update(zeros.subarray(0, Math.min(MIB, size - made)));
+}
+
+async function sha256(source: Iterable<Buffer> | Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of source) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const execFileAsync = promisify(execFile);
 
 // What differs between the proxies (docs/s3.md lists it): their Server header and their error pages.
 const PROXIES = {
@@ -49,7 +69,6 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
   let s3: StrictS3;
   let proxy: RunningProxy | undefined;
   let port: number;
-  let bigContent: Buffer;
   const path = (name: string) => `/s3/${name.split('/').map(encodeURIComponent).join('/')}`;
   /** Every S3 request since `since`, made by the proxy (the app makes none). */
   const s3RequestsSince = (since: number) => s3.requests.slice(since);
@@ -59,8 +78,7 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
     expect(Buffer.byteLength(LONG_KEY)).to.equal(1024);
     s3 = await startStrictS3();
     for (const [name, content] of Object.entries(OBJECTS)) await s3.storage.save(name, content);
-    bigContent = randomBytes(64 * MIB);
-    await s3.storage.save(BIG, bigContent);
+    await s3.storage.save(BIG, Readable.from(bigBytes(BIG_SIZE)));
     const storage = s3.storage;
     const rule = { backend: proxyName, storage, destinationUrl: INTERNAL };
     const router = new Router();
@@ -210,13 +228,54 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
   it('resumes a 64 MiB download with curl -C -, and the file matches its sha256', async function () {
     // The proxy's folder, which stop() removes.
     const out = join(proxy!.dir, 'big.part');
-    await writeFile(out, bigContent.subarray(0, 10 * MIB));
+    await pipeline(Readable.from(bigBytes(10 * MIB)), createWriteStream(out));
     const since = s3.requests.length;
-    const { stdout } = await promisify(execFile)('curl', ['-sS', '-C', '-', '-o', out, '-w', '%{http_code}', `http://127.0.0.1:${port}${path(BIG)}`], { timeout: 60_000 });
+    const { stdout } = await execFileAsync('curl', ['-sS', '-C', '-', '-o', out, '-w', '%{http_code}', `http://127.0.0.1:${port}${path(BIG)}`], { timeout: 60_000 });
     expect(stdout).to.equal('206');
-    const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex');
-    expect(sha(await readFile(out))).to.equal(sha(bigContent));
+    expect(await sha256(createReadStream(out))).to.equal(await sha256(bigBytes(BIG_SIZE)));
     expect(s3RequestsSince(since).map((request) => request.headers.range)).to.deep.equal([`bytes=${10 * MIB}-`]);
+    await rm(out);
+  });
+
+  it('downloads a 64 MiB object with aria2c -x 8 in parallel ranges, and the file matches its sha256', async function () {
+    if (!existsSync('/usr/bin/aria2c')) {
+      if (process.env['CI']) throw new Error('aria2c not installed: apt-get install aria2');
+      this.skip();
+    }
+    const since = s3.requests.length;
+    await execFileAsync('aria2c', ['-q', '-x', '8', '-s', '8', '-k', '1M', '-d', proxy!.dir, '-o', 'aria2.bin', '--allow-overwrite=true', `http://127.0.0.1:${port}${path(BIG)}`], { timeout: 60_000 });
+    expect(await sha256(createReadStream(join(proxy!.dir, 'aria2.bin')))).to.equal(await sha256(bigBytes(BIG_SIZE)));
+    const ranged = s3RequestsSince(since).filter((request) => request.headers.range !== undefined);
+    expect(ranged.length, 'S3 was asked for ranges, as aria2c asked the proxy').to.be.above(1);
+    await rm(join(proxy!.dir, 'aria2.bin'));
+  });
+
+  it('answers 502 to a redirect from S3, and the client never sees where it pointed', async function () {
+    // A stand-in for S3 that redirects, as S3 does for a bucket of another region: s3rver never does.
+    const redirecting = createServer((req, res) => {
+      const status = Number(/\/(\d{3})\.bin/.exec(req.url!)?.[1]);
+      res.writeHead(status, { Location: 'http://elsewhere.s3.example/bucket/key?secret', 'Content-Type': 'application/xml' });
+      res.end('<Error><Code>PermanentRedirect</Code><Endpoint>elsewhere.s3.example</Endpoint></Error>');
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const storage = new S3Storage({ bucket: 'bucket', clientConfig: { ...s3.embedded.clientConfig, endpoint: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` } });
+    const rule = { backend: proxyName, storage, destinationUrl: '/_s3_elsewhere/' };
+    const router = new Router();
+    router.get('/elsewhere/*path', xSendfile(rule), storageDownload({ storage }));
+    const behind = await startProxy({ backend: proxyName, app: appWith(router.routes()), rules: rule });
+    try {
+      for (const status of [300, 301, 302, 303, 307, 308]) {
+        const response = await exchange(Number(new URL(behind.url).port), `/elsewhere/${status}.bin`);
+        expect(response.status, String(status)).to.equal(502);
+        expect(response.headers['location'], String(status)).to.equal(undefined);
+        expect(response.headers['content-disposition'], String(status)).to.equal(undefined);
+        expect(JSON.stringify(response.headers) + response.body.toString(), String(status)).not.to.match(/elsewhere|PermanentRedirect/);
+      }
+    } finally {
+      await behind.stop();
+      redirecting.closeAllConnections();
+      await new Promise((resolve) => redirecting.close(resolve));
+    }
   });
 
   it('answers 502 when S3 is down, and saves nothing under the file\'s name', async function () {
