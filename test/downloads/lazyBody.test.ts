@@ -88,7 +88,7 @@ describe('LazyBody', function () {
   it('is destroyed when its response closes, or at once when the response is closed already', async function () {
     const bodies: LazyBody[] = [];
     const responses: ServerResponse[] = [];
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       const body = new LazyBody(async () => new PassThrough());
       bodies.push(body);
       responses.push(res);

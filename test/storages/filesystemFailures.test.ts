@@ -4,19 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileSystemStorage } from '../../storages/filesystem.js';
-import { FileNotFoundError, ImproperlyConfiguredError, InvalidNameError, StorageError } from '../../src/errors.js';
+import { ImproperlyConfiguredError, StorageError } from '../../src/errors.js';
 import { openFdCount, readAll } from '../support/streams.js';
+import { outcome } from '../support/outcome.js';
 
-/** What a storage call settles to: 'ok', or the error's class name and reason or message. */
-async function outcome(attempt: Promise<unknown>): Promise<string> {
-  try {
-    await attempt;
-    return 'ok';
-  } catch (error) {
-    const { reason, message } = error as { reason?: string; message: string };
-    return `${(error as Error).constructor.name}: ${reason ?? message}`;
-  }
-}
 
 describe('FileSystemStorage when the filesystem says no', function () {
   let top: string;
