@@ -66,7 +66,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     cells.find((candidate) => candidate.group === group && candidate.contender.id === id && candidate.case.length === length);
   const rows: GoalRow[] = [];
 
-  const ratio = (measure: string, group: string, [id, versus]: [string, string], testCase: Case, minimum?: number) => {
+  const ratio = (measure: string, group: string, [id, versus]: [string, string], testCase: Case, minimum?: number, basis?: string) => {
     const [ours, theirs] = [cellOf(group, id, testCase.length), cellOf(group, versus, testCase.length)];
     if (!ours || !theirs) return;
     const throughput = pairedRatio(ours, theirs);
@@ -75,7 +75,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     rows.push({
       measure,
       case: testCase.label,
-      basis: costs ? (ours.contender.proxyPid ? SERVER_CPU : NODE_CPU) : 'throughput',
+      basis: costs ? (basis ?? (ours.contender.proxyPid ? SERVER_CPU : NODE_CPU)) : 'throughput',
       figure: times(judged.median),
       spread: spreadText(judged, times),
       goal: minimum === undefined ? 'reported' : `≥ ${minimum.toFixed(2)}×`,
@@ -83,8 +83,8 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
       throughput: costs ? withSpread(throughput, times) : '',
     });
   };
-  const overhead = (measure: string, group: string, testCase: Case, maximum: number) => {
-    const [ours, theirs] = [cellOf(group, 'library', testCase.length), cellOf(group, 'floor', testCase.length)];
+  const overhead = (measure: string, group: string, testCase: Case, maximum: number, [id, versus] = ['library', 'floor']) => {
+    const [ours, theirs] = [cellOf(group, id, testCase.length), cellOf(group, versus, testCase.length)];
     const costs = ours && theirs && costRatios(ours, theirs);
     if (!ours || !theirs || !costs) return;
     // A round's overhead: our CPU per request over theirs, less one.
@@ -93,7 +93,7 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     rows.push({
       measure,
       case: testCase.label,
-      basis: NODE_CPU,
+      basis: ours.contender.proxyPid ? SERVER_CPU : NODE_CPU,
       figure: percent(cost.median),
       spread: spreadText(cost, percent),
       goal: `≤ ${maximum * 100} %`,
@@ -151,6 +151,14 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     });
   }
   for (const size of plan.s3Sizes) overhead('S3Storage vs GetObject piped', 's3', fileCase(size), 0.1);
+  // Issue 17: the same server, with and without the OpenTelemetry example subscribed (bench/tracing.ts).
+  for (const group of ['streaming', ...OFFLOAD_PROXIES.map((proxy) => `offload ${proxy}`)]) {
+    for (const size of plan.sizes) overhead(`${group}, an OpenTelemetry subscriber vs none`, group, fileCase(size), 0.03, ['traced', 'library']);
+  }
+  // Issue 16: the contenders serve the same bytes (bench/zip.ts), so that CPU per request is CPU per byte.
+  for (const zip of cells.filter((cell) => cell.group === 'zip' && cell.contender.id === 'zip')) {
+    ratio('zipDownload of 10 files vs the same bytes streamed as one file', 'zip', ['zip', 'file'], zip.case, 0.9, 'Node CPU per byte');
+  }
   overhead('xSendfile on a hello-world route', 'hello', HELLO, 0.03);
   ratio('hello world, xSendfile vs an empty async middleware', 'hello', ['library', 'empty'], HELLO);
   return rows;

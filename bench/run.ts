@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,s3offload,hello] [--sizes 13,65536] [--runs 3] [--out FILE] [--cpu-prof]`
+ * `npm run bench [-- --quick | --smoke] [--only streaming,offload,memory,s3,s3offload,zip,hello] [--sizes 13,65536] [--runs 3] [--out FILE] [--cpu-prof]`
  * `npm run bench -- --refresh-findings [--out FILE]`: measures nothing; puts
  * bench/findings.md, as it is now, in place of the report's Findings section.
  *
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { stopAll, stopAllOnExit } from './cleanup.js';
 import { fileCase, HELLO, measureGroup, type Case, type Cell, type Contender } from './measure.js';
 import { fixtureName, formatSize, makeFixtures, GiB } from './fixtures.js';
-import { checkGoals, MEMORY_LIMITS, type MemoryResult } from './goals.js';
+import { checkGoals, MEMORY_LIMITS, type GoalRow, type MemoryResult } from './goals.js';
 import { describeMachine } from './machine.js';
 import { startNodeServer, type NodeServer } from './nodeServer.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
@@ -29,8 +29,10 @@ import { startS3 } from './s3.js';
 import { presignCost, startS3OffloadProxy } from './s3Offload.js';
 import { S3_OFFLOAD_GROUP, s3OffloadGoals } from './s3OffloadGoals.js';
 import { slowDownload, slowDownloads } from './slowDownload.js';
+import { TRACED, tracedBehind } from './traced.js';
+import { ZIP_GROUP, zipGroup } from './zip.js';
 
-const GROUPS = ['streaming', 'offload', 'memory', 's3', S3_OFFLOAD_GROUP, 'hello'] as const;
+const GROUPS = ['streaming', 'offload', 'memory', 's3', S3_OFFLOAD_GROUP, ZIP_GROUP, 'hello'] as const;
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -64,6 +66,8 @@ interface Workspace {
 
 const cells: Cell[] = [];
 const memory: MemoryResult[] = [];
+/** Goals judged outside the cells: the zip group's extractor check. */
+const checks: GoalRow[] = [];
 /** Microseconds per presign, one median per round (s3Offload.ts). */
 let presigns: number[] | undefined;
 const progress = (line: string) => console.error(line);
@@ -80,9 +84,10 @@ try {
   if (groups.has('memory')) await slowClients();
   if (groups.has('s3')) await s3();
   if (groups.has(S3_OFFLOAD_GROUP)) await s3Offload();
+  if (groups.has(ZIP_GROUP)) await zip();
   if (groups.has('hello')) await hello();
   const findings = await readFile(join(BENCH, 'findings.md'), 'utf8').catch(() => 'None written yet.');
-  const report = renderReport({ machine, plan, goals: [...checkGoals(cells, memory, plan), ...s3OffloadGoals(cells, presigns, plan)], cells, memory, findings });
+  const report = renderReport({ machine, plan, goals: [...checkGoals(cells, memory, plan), ...s3OffloadGoals(cells, presigns, plan), ...checks], cells, memory, findings });
   console.log(report);
   await writeFile(args.out, report);
   console.error(`Written to ${args.out}`);
@@ -105,16 +110,18 @@ async function refreshFindings(): Promise<void> {
 }
 
 async function streaming(): Promise<void> {
-  const [floor, library, koaSend, fastify] = await Promise.all([
+  const [floor, library, koaSend, fastify, traced] = await Promise.all([
     node('stream-floor', 'contenders/koaStream.ts'),
     node('stream-library', 'contenders/library.ts'),
     node('koa-send', 'contenders/koaSend.ts'),
     node('fastify-static', 'contenders/fastifyStatic.ts'),
+    node('stream-library-traced', TRACED.script),
   ]);
   const nginx = await startStaticProxy('nginx', workspace.files, workspace.logs);
   await measure('streaming', plan.sizes.map(fileCase), [
     direct('floor', 'Koa createReadStream (floor)', floor),
     direct('library', 'koa-downloadview storageDownload', library),
+    { ...direct(TRACED.id, `koa-downloadview storageDownload ${TRACED.label}`, traced), belowLength: TRACED.belowLength },
     direct('koaSend', '@koa/send', koaSend),
     direct('fastify', '@fastify/static', fastify),
     { id: 'static', label: 'nginx static', origin: nginx.origin },
@@ -125,22 +132,27 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
   // Behind Apache the app looks each file up, since mod_xsendfile follows symlinks; a storage
   // that follows them out itself skips it. Measured where per-request work shows: small files.
   const withLookUp = proxy === 'apache' && plan.sizes.some((size) => size < plan.staticFrom);
-  const [floor, library, trusting] = await Promise.all([
+  const [floor, library, trusting, traced] = await Promise.all([
     node(`offload-floor-${proxy}`, 'contenders/koaOffload.ts', { BENCH_BACKEND: proxy }),
     node(`offload-library-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
     withLookUp ? node(`offload-trusting-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy, BENCH_FOLLOW_SYMLINKS_OUTSIDE: '1' }) : undefined,
+    tracedBehind(plan, proxy) ? node(`offload-traced-${proxy}`, TRACED.script, { BENCH_BACKEND: proxy }) : undefined,
   ]);
-  const [floorProxy, libraryProxy, staticProxy, trustingProxy] = await Promise.all([
+  const [floorProxy, libraryProxy, staticProxy, trustingProxy, tracedProxy] = await Promise.all([
     startOffloadProxy(proxy, floor.origin, workspace.files, workspace.logs),
     startOffloadProxy(proxy, library.origin, workspace.files, workspace.logs),
     startStaticProxy(proxy, workspace.files, workspace.logs),
     trusting && startOffloadProxy(proxy, trusting.origin, workspace.files, workspace.logs),
+    traced && startOffloadProxy(proxy, traced.origin, workspace.files, workspace.logs),
   ]);
   await measure(`offload ${proxy}`, plan.sizes.map(fileCase), [
     { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid, proxyPid: floorProxy.pid },
     { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid, proxyPid: libraryProxy.pid },
     ...(trusting && trustingProxy
       ? [{ id: 'trusting', label: `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, origin: trustingProxy.origin, nodePid: trusting.pid, proxyPid: trustingProxy.pid, belowLength: plan.staticFrom }]
+      : []),
+    ...(traced && tracedProxy
+      ? [{ id: TRACED.id, label: `${proxy} + koa-downloadview xSendfile ${TRACED.label}`, origin: tracedProxy.origin, nodePid: traced.pid, proxyPid: tracedProxy.pid, belowLength: TRACED.belowLength }]
       : []),
     { id: 'static', label: `${proxy} static`, origin: staticProxy.origin, minLength: plan.staticFrom },
   ]);
@@ -181,6 +193,12 @@ async function s3Offload(): Promise<void> {
   ]);
   progress(`${S3_OFFLOAD_GROUP} · presign: ${plan.runs} × ${plan.presigns}…`);
   presigns = await presignCost(env, fixtureName(plan.s3OffloadSizes[0]!), plan.runs, plan.presigns);
+}
+
+async function zip(): Promise<void> {
+  const { memory: result, check } = await zipGroup({ plan, files: workspace.files, node, measure, progress });
+  memory.push(result);
+  checks.push(check);
 }
 
 async function hello(): Promise<void> {

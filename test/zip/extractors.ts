@@ -1,24 +1,18 @@
 /**
  * Real extractors from Debian check every archive the zip tests make:
- * Info-ZIP unzip, 7-Zip, libarchive's bsdtar, and Python's zipfile. Each one
+ * Info-ZIP unzip, 7-Zip, libarchive's bsdtar, and Python's zipfile (run as
+ * bench/zipExtractors.ts runs them, for the benchmark too). Each one
  * tests the archive, then extracts it into a folder of its own, and the
  * files found there must be exactly the ones expected, byte for byte.
  * Missing extractors skip the test, except under CI, where they fail it.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { EXTRACTOR_OPTIONS as OPTIONS, EXTRACTORS, pythonDigests, runExtractor as run, testArchive, type Extractor } from '../../bench/zipExtractors.js';
 
-const run = promisify(execFile);
-// Info-ZIP unzip writes UTF-8 names only under a UTF-8 locale.
-const ENV = { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
-const OPTIONS = { env: ENV, maxBuffer: 64 * 1024 * 1024 };
-
-export const EXTRACTORS = ['unzip', '7z', 'bsdtar', 'python3'] as const;
-export type Extractor = (typeof EXTRACTORS)[number];
+export { EXTRACTORS, testArchive, type Extractor };
 
 async function has(command: string): Promise<boolean> {
   return run('sh', ['-c', `command -v ${command}`]).then(() => true, () => false);
@@ -31,39 +25,6 @@ export async function requireExtractors(context: Mocha.Context, extractors: read
   if (missing.length === 0) return;
   if (process.env['CI']) throw new Error(`Extractors missing: ${missing.join(', ')} (apt-get install unzip p7zip-full libarchive-tools python3)`);
   context.skip();
-}
-
-const PYTHON_TEST = `
-import hashlib, json, sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as z:
-    bad = z.testzip()
-    if bad is not None:
-        sys.exit('bad entry: ' + bad)
-    def digest(info):
-        hash = hashlib.sha256()
-        with z.open(info) as entry:
-            for chunk in iter(lambda: entry.read(1 << 20), b''):
-                hash.update(chunk)
-        return hash.hexdigest()
-    print(json.dumps({i.filename: digest(i) for i in z.infolist() if not i.is_dir()}))
-`;
-
-/** Tests `archive` with one extractor (its own integrity check). */
-export async function testArchive(extractor: Extractor, archive: string): Promise<void> {
-  switch (extractor) {
-    case 'unzip':
-      await run('unzip', ['-tq', archive], OPTIONS);
-      return;
-    case '7z':
-      await run('7z', ['t', archive], OPTIONS);
-      return;
-    case 'bsdtar':
-      await run('bsdtar', ['-tf', archive], OPTIONS);
-      return;
-    case 'python3':
-      await run('python3', ['-c', PYTHON_TEST, archive], OPTIONS);
-      return;
-  }
 }
 
 /** Extracts `archive` into `folder` with one extractor; resolves with each file's sha256 by path. */
@@ -79,11 +40,9 @@ export async function extract(extractor: Extractor, archive: string, folder: str
     case 'bsdtar':
       await run('bsdtar', ['-xf', archive, '-C', folder], OPTIONS);
       break;
-    case 'python3': {
+    case 'python3':
       // zipfile has no command that keeps hostile names: read it as a library does.
-      const { stdout } = await run('python3', ['-c', PYTHON_TEST, archive], OPTIONS);
-      return JSON.parse(stdout) as Record<string, string>;
-    }
+      return pythonDigests(archive);
   }
   return hashTree(folder);
 }

@@ -2,7 +2,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { DownloadMessage } from '../../../src/index.js';
+import type { DownloadMessage } from '../src/index.js';
 
 /** One span per download, from its start to its finish, abort or error. Returns a function that stops tracing. */
 export function traceDownloads(tracer: Tracer): () => void {
