@@ -5,25 +5,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { makeNoFiles, noFiles } from './harness/cases.js';
 import { expectedDifferences, type Field } from './harness/differences.js';
 import { DOC, renderTables, replaceTables, type Observation } from './harness/differencesTable.js';
-import { multipartParts, type Exchange } from './harness/exchange.js';
+import { comparable } from './harness/comparable.js';
 import { fixtures, urlPath } from './harness/fixtures.js';
 import { requests, send } from './harness/requests.js';
 import { PROXIES, proxySuite } from './harness/suite.js';
-
-/** What the issue asks to be equal; ETag, Last-Modified and Server are the proxy's own. */
-function comparable(response: Exchange): Record<Field, unknown> {
-  const multipart = response.headers['content-type']?.startsWith('multipart/byteranges');
-  return {
-    status: response.status,
-    'content-type': multipart ? 'multipart/byteranges' : response.headers['content-type'],
-    'content-disposition': response.headers['content-disposition'],
-    // A multipart length depends on the random boundary; the parts are compared instead.
-    'content-length': multipart ? 'multipart' : response.headers['content-length'],
-    'content-range': response.headers['content-range'],
-    'accept-ranges': response.headers['accept-ranges'],
-    body: multipart ? multipartParts(response).map((part) => ({ ...part.headers, body: part.body.toString('hex') })) : response.body.toString('hex'),
-  };
-}
 
 /** Without the body, which the table does not show (the 20 MiB file would be kept 50 times). */
 function headersOf({ body: _body, ...answer }: Record<Field, unknown>): Omit<Record<Field, unknown>, 'body'> {

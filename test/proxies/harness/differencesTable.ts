@@ -29,10 +29,15 @@ const PROXIES = Object.keys(servers) as ProxyName[];
 
 /** `doc` with its generated block replaced by `tables`. */
 export function replaceTables(doc: string, tables: string): string {
-  const start = doc.indexOf(START);
-  const end = doc.indexOf(END);
-  if (start === -1 || end < start) throw new Error(`${DOC} lost its markers ${START} … ${END}`);
-  return `${doc.slice(0, start + START.length)}\n\n${tables}\n${doc.slice(end)}`;
+  return replaceBlock(doc, START, END, tables);
+}
+
+/** `doc` with what stands between the markers `start` and `end` replaced by `text`. */
+export function replaceBlock(doc: string, start: string, end: string, text: string): string {
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from === -1 || to < from) throw new Error(`${DOC} lost its markers ${start} … ${end}`);
+  return `${doc.slice(0, from + start.length)}\n\n${text}\n${doc.slice(to)}`;
 }
 
 export function renderTables(observations: Observation[]): string {
