@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { checkGoals, verdictOf } from '../../bench/goals.js';
 import type { Cell, Sample } from '../../bench/measure.js';
 import { PLANS } from '../../bench/plan.js';
+import { checkRow } from '../../bench/zip.js';
 import { s3OffloadGoals } from '../../bench/s3OffloadGoals.js';
 import { costRatios, pairedRatio } from '../../bench/summary.js';
 
@@ -122,5 +123,40 @@ describe('Benchmark verdicts', function () {
       ['any', '110 µs', '100 µs – 120 µs', 'reported', undefined],
     ]);
     expect(rows[0]!.basis).to.equal('Node CPU per GiB (0.768 vs 10.24 s/GiB)');
+  });
+
+  it('judge an OpenTelemetry subscriber as an overhead of the same server without one, Node and proxy alike (issue 17)', function () {
+    const plan = { ...PLANS.full, sizes: [13], s3Sizes: [] };
+    const cells = [
+      // Streaming: 2 % and 4 % more CPU per request: the rounds straddle the 3 % goal.
+      cell(13, [1000, 1000], [0.102, 0.104], { id: 'traced', group: 'streaming' }),
+      cell(13, [1000, 1000], [0.1, 0.1], { id: 'library', group: 'streaming' }),
+      // Behind nginx the proxy's CPU counts on both sides: 1 % more in both rounds.
+      cell(13, [1000, 1000], [0.101, 0.101], { id: 'traced', group: 'offload nginx', proxyPid: 1, proxyCpu: [0.1, 0.1] }),
+      cell(13, [1000, 1000], [0.1, 0.1], { id: 'library', group: 'offload nginx', proxyPid: 1, proxyCpu: [0.099, 0.099] }),
+    ];
+    const rows = checkGoals(cells, [], plan).filter((row) => row.measure.endsWith('an OpenTelemetry subscriber vs none'));
+    expect(rows.map((row) => [row.measure, row.basis, row.figure, row.goal, row.verdict])).to.deep.equal([
+      ['streaming, an OpenTelemetry subscriber vs none', 'Node CPU per request', '3.0 %', '≤ 3 %', 'within noise'],
+      ['offload nginx, an OpenTelemetry subscriber vs none', 'server CPU per request (Node + proxy)', '1.0 %', '≤ 3 %', 'pass'],
+    ]);
+  });
+
+  it('judge a zip against the same bytes as one file on CPU per byte, ≥ 0.9× (issue 16)', function () {
+    const plan = { ...PLANS.full, sizes: [], s3Sizes: [] };
+    const length = 10 * 100 * MiB + 1234;
+    // The zip costs 1/0.8 and 1/0.95 of the file per byte.
+    const cells = [cell(length, [1, 1], [1.25, 1 / 0.95], { id: 'zip', group: 'zip' }), cell(length, [1, 1], [1, 1], { id: 'file', group: 'zip' })];
+    const [row] = checkGoals(cells, [], plan);
+    expect([row!.measure, row!.basis, row!.figure, row!.spread, row!.goal, row!.verdict]).to.deep.equal(['zipDownload of 10 files vs the same bytes streamed as one file', 'Node CPU per byte', '0.875×', '0.800× – 0.950×', '≥ 0.90×', 'within noise']);
+  });
+
+  it('pass the zip past 4 GiB only when both extractors pass and the end records are ZIP64 exactly when needed (issue 16)', function () {
+    const GiB = 1024 * MiB;
+    expect(checkRow(4.5 * GiB, { bytes: 0, zip64: true, failures: {} })).to.include({ case: '4.5 GiB file', figure: 'ZIP64, both pass', goal: 'ZIP64, both pass', verdict: 'pass' });
+    expect(checkRow(4.5 * GiB, { bytes: 0, zip64: false, failures: {} })).to.include({ figure: 'plain zip, both pass', verdict: 'miss' });
+    expect(checkRow(4.5 * GiB, { bytes: 0, zip64: true, failures: { '7z': 'Headers Error' } })).to.include({ figure: 'ZIP64, 7z failed', verdict: 'miss' });
+    expect(checkRow(MiB, { bytes: 0, zip64: false, failures: {} })).to.include({ case: '1 MiB file', goal: 'plain zip, both pass', verdict: 'pass' });
+    expect(checkRow(MiB, { bytes: 0, zip64: true, failures: {} })).to.include({ verdict: 'miss' });
   });
 });
