@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
+import { ImproperlyConfiguredError } from '../../src/errors.js';
+import { S3Storage } from '../../storages/s3.js';
+import { outcome } from '../support/outcome.js';
+import { readAll } from '../support/streams.js';
+
+describe('S3Storage at the edges', function () {
+  let s3: EmbeddedS3;
+
+  before(async function () {
+    s3 = await startEmbeddedS3();
+  });
+  after(async function () {
+    await s3.stop();
+  });
+
+  it('reads an object it opened whole, or only the part asked for', async function () {
+    await s3.storage.save('edges/digits.txt', '0123456789');
+    const whole = await s3.storage.openStat('edges/digits.txt');
+    expect((await readAll(await whole.read({ start: 0, end: 9 }))).toString()).to.equal('0123456789');
+    for (const [start, end, bytes] of [[2, 5, '2345'], [0, 8, '012345678'], [1, 9, '123456789']] as const) {
+      const opened = await s3.storage.openStat('edges/digits.txt');
+      expect((await readAll(await opened.read({ start, end }))).toString(), `${start}-${end}`).to.equal(bytes);
+    }
+  });
+
+  it('gives the first byte alone for a range of one byte', async function () {
+    await s3.storage.save('edges/one.txt', 'xyz');
+    expect((await readAll(await s3.storage.open('edges/one.txt', { start: 0, end: 0 }))).toString()).to.equal('x');
+    expect((await readAll(await s3.storage.open('edges/one.txt', { start: 2, end: 2 }))).toString()).to.equal('z');
+  });
+
+  it('lists nothing under a prefix that holds nothing, and says which bucket it could not list', async function () {
+    const names: string[] = [];
+    for await (const name of s3.storage.list('edges-nothing/')) names.push(name);
+    expect(names).to.deep.equal([]);
+    const noBucket = new S3Storage({ bucket: 'no-such-bucket', client: s3.storage.client });
+    expect(await outcome((async () => { for await (const _ of noBucket.list()) void _; })())).to.equal('StorageError: S3 error on "" in bucket "no-such-bucket": NoSuchBucket');
+  });
+
+  it('refuses an empty bucket name, and keeps names unprefixed by default', async function () {
+    expect(() => new S3Storage({ bucket: '', client: s3.storage.client })).to.throw(ImproperlyConfiguredError, /needs a bucket/);
+    expect(new S3Storage({ bucket: s3.bucket, client: s3.storage.client }).prefix).to.equal('');
+  });
+});
