@@ -14,6 +14,7 @@ import {
   type Rule,
 } from '../src/index.js';
 import type { BackendName } from '../src/backends/backend.js';
+import type { PresigningStorage } from '../src/s3Rules.js';
 import type { Storage } from '../storages/storage.js';
 import { SAMPLE_FILES, toneWav, writeFiles } from './content.js';
 import { downloadsFeed, type DownloadsFeed } from './downloadsFeed.js';
@@ -43,8 +44,16 @@ export interface DemoRoute {
   media?: 'audio';
 }
 
-/** The offload rules of the demo, per proxy: one set for the global middleware, one per route. */
-export function demoRules(dataDir: string): { middleware: Rule[]; perRoute: Record<BackendName, Rule> } {
+/** The proxies that fetch S3 objects themselves (docs/s3.md). */
+const S3_FETCHING: BackendName[] = ['nginx', 'caddy'];
+
+/**
+ * The offload rules of the demo, per proxy: one set for the global middleware,
+ * one per route, and for nginx and Caddy one for the S3 storage, when it can be
+ * presigned for an endpoint the proxy can be told (the embedded s3rver, or
+ * S3_ENDPOINT).
+ */
+export function demoRules(dataDir: string, s3?: Storage): { middleware: Rule[]; perRoute: Record<BackendName, Rule>; s3: Rule[] } {
   const rule = (backend: BackendName, how: 'middleware' | 'route'): Rule => {
     const sourceDir = join(dataDir, 'offload', backend, how);
     const followsUrl = backend === 'nginx' || backend === 'caddy';
@@ -55,7 +64,13 @@ export function demoRules(dataDir: string): { middleware: Rule[]; perRoute: Reco
   return {
     middleware: BACKENDS.map((backend) => rule(backend, 'middleware')),
     perRoute: Object.fromEntries(BACKENDS.map((backend) => [backend, rule(backend, 'route')])) as Record<BackendName, Rule>,
+    s3: presigning(s3) ? S3_FETCHING.map((backend) => ({ backend, storage: s3, destinationUrl: `/_internal/${backend}/s3/` })) : [],
   };
+}
+
+function presigning(storage: Storage | undefined): storage is Storage & PresigningStorage {
+  const candidate = storage as Partial<PresigningStorage> | undefined;
+  return typeof candidate?.signedUrl === 'function' && candidate.endpoint !== undefined;
 }
 
 const LARGE_SIZE = 64 * 1024 * 1024;
@@ -122,7 +137,7 @@ export async function demoApp(options: DemoOptions): Promise<Demo> {
   // Offload, as in django-downloadview's demo: per proxy, one route optimized by the
   // global middleware and one by a rule on the route itself.
   // Behind a real proxy, only its own routes: nginx would also take Caddy's X-Accel-Redirect.
-  const rules = demoRules(options.dataDir);
+  const rules = demoRules(options.dataDir, options.s3);
   const offloadTo = options.proxy ? [options.proxy] : BACKENDS;
   for (const backend of offloadTo) {
     for (const [how, rule] of [['middleware', rules.middleware.find((r) => r.backend === backend)!], ['route', rules.perRoute[backend]]] as const) {
@@ -133,6 +148,15 @@ export async function demoApp(options: DemoOptions): Promise<Demo> {
       for (const name of ['hello-world.txt', 'héllo wörld.txt']) {
         routes.push({ path: `${path}/${name}`, title: `${name}: optimized by ${how === 'route' ? 'a per-route rule' : 'the global middleware'}`, sentBy: backend, size: sizeOf(name) });
       }
+    }
+  }
+
+  // S3 objects the proxy fetches from S3 itself, with a presigned request the app makes: Node sends no byte.
+  for (const rule of rules.s3.filter((r) => offloadTo.includes(r.backend!))) {
+    const path = `/offload/${rule.backend}/s3`;
+    router.get(`${path}/*path`, xSendfile(rule), storageDownload({ storage: options.s3! }));
+    for (const name of ['hello-world.txt', 'héllo wörld.txt']) {
+      routes.push({ path: `${path}/${name}`, title: `${name}: an S3 object, fetched from S3 by ${rule.backend} with a presigned request that lives 60 s; the browser never sees S3`, sentBy: rule.backend!, size: sizeOf(name) });
     }
   }
 

@@ -82,7 +82,8 @@ async function start(): Promise<void> {
   const embedded = real ? undefined : await startEmbeddedS3();
   if (embedded) cleanups.push(() => embedded.stop());
   let appUrl = '';
-  const demo = await demoApp({ dataDir, s3: real ?? embedded!.storage, selfUrl: () => appUrl, ...(proxyName && { proxy: proxyName }) });
+  const s3 = real ?? embedded!.storage;
+  const demo = await demoApp({ dataDir, s3, selfUrl: () => appUrl, ...(proxyName && { proxy: proxyName }) });
   const server = createHttpServer(demo.app.callback());
   cleanups.push(async () => {
     server.closeAllConnections();
@@ -94,7 +95,7 @@ async function start(): Promise<void> {
   const appPort = await listen(server, proxyName ? 0 : publicPort);
   appUrl = `http://127.0.0.1:${appPort}`;
   if (proxyName) {
-    const proxy = await startDemoProxy(proxyName, { dataDir, appUrl, port: publicPort }).catch((error: Error) => {
+    const proxy = await startDemoProxy(proxyName, { dataDir, appUrl, port: publicPort, s3 }).catch((error: Error) => {
       throw new StartError(error.message, { cause: error });
     });
     cleanups.push(() => proxy.stop());
