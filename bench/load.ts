@@ -17,13 +17,15 @@ export interface LoadResult {
 export interface LoadOptions {
   seconds: number;
   connections: number;
+  /** Stop after this many responses (wrkSummary.lua); the run still lasts `seconds`. */
+  requests?: number | undefined;
 }
 
 const SUMMARY_SCRIPT = fileURLToPath(new URL('wrkSummary.lua', import.meta.url));
 
 export async function wrk(url: string, options: LoadOptions): Promise<LoadResult> {
   // A generous timeout: a 100 MiB response shares the link with the other connections.
-  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '30s', '-s', SUMMARY_SCRIPT, url];
+  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '30s', '-s', SUMMARY_SCRIPT, url, ...(options.requests ? ['--', String(options.requests)] : [])];
   const output = await run('wrk', args);
   const line = output.split('\n').find((text) => text.startsWith('{"requests"'));
   if (!line) throw new Error(`wrk printed no summary for ${url}:\n${output}`);

@@ -74,7 +74,7 @@ export async function measureGroup(group: string, contenders: Contender[], cases
 async function sample(contender: Contender, testCase: Case, plan: Plan): Promise<Sample> {
   const { nodePid, proxyPid } = contender;
   const before = { node: nodePid && cpuSeconds(nodePid), proxy: proxyPid && groupCpuSeconds(proxyPid) };
-  const result = await wrk(contender.origin + testCase.path, { seconds: plan.seconds, connections: plan.connections });
+  const result = await wrk(contender.origin + testCase.path, { seconds: plan.seconds, connections: plan.connections, requests: plan.requestsPerRun });
   return {
     ...result,
     cpuSeconds: nodePid ? cpuSeconds(nodePid) - before.node! : undefined,

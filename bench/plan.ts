@@ -23,6 +23,8 @@ export interface Plan {
   runs: number;
   /** Length of one wrk run (wrk counts whole seconds). */
   seconds: number;
+  /** A run stops loading the server after this many responses; undefined: it loads it for all its `seconds`. */
+  requestsPerRun?: number;
   /** One unrecorded wrk run per contender and size first, so that V8 has compiled the hot path. */
   warmupSeconds: number;
   /** Concurrent connections: enough to keep one core busy, few enough not to starve the other. */
@@ -67,6 +69,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     s3OffloadSizes: [MiB],
     presigns: 50,
     runs: 1,
+    requestsPerRun: 20,
     seconds: 1,
     warmupSeconds: 0,
     slowDownload: { size: 16 * MiB, bytesPerSecond: 64 * MiB },
