@@ -25,6 +25,26 @@ describe('Compiled offload rules', function () {
       expect(await rule.proxyEtags!(new VirtualFile({ name: 'v.txt', content: 'x' }))).to.deep.equal([]);
       expect(await rule.proxyEtags!({ name: 'gone.txt', path: join(folder, 'gone.txt') } as never)).to.deep.equal([]);
       expect(await rule.proxyEtags!({ name: 'here.txt', path: join(folder, 'here.txt') } as never)).to.have.length(2);
+      // The generated Apache configuration says FileETag None: Apache sends no ETag to compare with.
+      const apache = compileRules({ sourceDir: folder, destinationDir: folder, backend: 'apache' })[0]!;
+      expect(await apache.proxyEtags!({ name: 'here.txt', path: join(folder, 'here.txt') } as never)).to.deep.equal([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("spells lighttpd's ETag as a quoted number that changes with the file", async function () {
+    const folder = await mkdtemp(join(tmpdir(), 'kdv-etags-'));
+    try {
+      const file = { name: 'f.txt', path: join(folder, 'f.txt') } as never;
+      const rule = compileRules({ sourceDir: folder, destinationDir: folder, backend: 'lighttpd' })[0]!;
+      await writeFile(join(folder, 'f.txt'), 'x');
+      const [before] = await rule.proxyEtags!(file);
+      await writeFile(join(folder, 'f.txt'), 'xy');
+      const after = await rule.proxyEtags!(file);
+      expect(before).to.match(/^"\d+"$/);
+      expect(after).to.have.length(1);
+      expect(after[0]).to.match(/^"\d+"$/).and.not.equal(before);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -48,5 +68,7 @@ describe('Compiled offload rules', function () {
     expect(() => compileRules([null as never], { backend: 'nginx' })).to.throw(ImproperlyConfiguredError, /^xSendfile rule 1 \(nginx\): a rule is an object such as .*; got null\.$/);
     expect(() => compileRules({ sourceDir: '/srv', destinationDir: '/d', backend: 'lighttpd', limitRate: 1 } as Rule)).to.throw(ImproperlyConfiguredError, /^xSendfile rule 1 \(lighttpd\): limitRate is understood by nginx only, not lighttpd: remove it, or give this rule backend: 'nginx'\.$/);
     expect(() => compileRules({ sourceDir: '/srv', destinationUrl: '/p/' }, { backend: 'nginxx' as never })).to.throw(ImproperlyConfiguredError, /^xSendfile: unknown backend "nginxx"/);
+    // A String object that reads 'nginx' is no backend name: configuration values are plain strings.
+    expect(() => compileRules({ sourceDir: '/srv', destinationUrl: '/p/', backend: new String('nginx') as never })).to.throw(ImproperlyConfiguredError, /unknown backend/);
   });
 });
