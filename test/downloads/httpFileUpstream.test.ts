@@ -45,9 +45,15 @@ describe('HTTPFile and its upstream', function () {
     expect(await new HTTPFile(`${base}/a.txt`).stat()).to.not.have.property('size');
   });
 
+  it('keeps the size when every coding is identity, the header repeated included', async function () {
+    handle = (_req, res) => res.writeHead(200, [['Content-Length', '10'], ['Content-Encoding', 'identity'], ['Content-Encoding', 'identity']]).end();
+    expect(await new HTTPFile(`${base}/a.txt`).stat()).to.include({ size: 10 });
+  });
+
   it('knows nothing of a file whose upstream refuses HEAD with 405 or 501, and still serves it', async function () {
     for (const refusal of [405, 501]) {
-      handle = (req, res) => (req.method === 'HEAD' ? res.writeHead(refusal).end() : res.end('body'));
+      // The refusal's own headers describe its error page, not the file.
+      handle = (req, res) => (req.method === 'HEAD' ? res.writeHead(refusal, { 'Content-Length': '150', 'Last-Modified': 'Sun, 06 Nov 1994 08:49:37 GMT' }).end() : res.end('body'));
       const file = new HTTPFile(`${base}/a.txt`);
       expect(await file.stat(), String(refusal)).to.deep.equal({});
       expect((await readAll(await file.open())).toString()).to.equal('body');
