@@ -68,6 +68,10 @@ describe('Compiled offload rules', function () {
     expect(() => compileRules([null as never], { backend: 'nginx' })).to.throw(ImproperlyConfiguredError, /^xSendfile rule 1 \(nginx\): a rule is an object such as .*; got null\.$/);
     expect(() => compileRules({ sourceDir: '/srv', destinationDir: '/d', backend: 'lighttpd', limitRate: 1 } as Rule)).to.throw(ImproperlyConfiguredError, /^xSendfile rule 1 \(lighttpd\): limitRate is understood by nginx only, not lighttpd: remove it, or give this rule backend: 'nginx'\.$/);
     expect(() => compileRules({ sourceDir: '/srv', destinationUrl: '/p/' }, { backend: 'nginxx' as never })).to.throw(ImproperlyConfiguredError, /^xSendfile: unknown backend "nginxx"/);
+    expect(() => nginx({ limit_rates: 1 } as never)).to.throw(ImproperlyConfiguredError, /unknown option "limit_rates"\. Rule options:/);
+    for (const source of [{ sourceDir: 42 }, { sourceDir: undefined, sourceUrl: 42 }]) {
+      expect(() => nginx(source as never), JSON.stringify(source)).to.throw(ImproperlyConfiguredError, /must be/);
+    }
     // A String object that reads 'nginx' is no backend name: configuration values are plain strings.
     expect(() => compileRules({ sourceDir: '/srv', destinationUrl: '/p/', backend: new String('nginx') as never })).to.throw(ImproperlyConfiguredError, /unknown backend/);
   });

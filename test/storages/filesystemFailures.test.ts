@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileSystemStorage } from '../../storages/filesystem.js';
@@ -30,6 +31,9 @@ describe('FileSystemStorage when the filesystem says no', function () {
       expect(await outcome(storage.stat(name)), name).to.match(/^FileNotFoundError/);
       expect(await outcome(storage.open(name)), name).to.match(/^FileNotFoundError/);
     }
+    // The system's own error stays attached, for the debug log.
+    const error = await storage.open('file.txt/x').then(() => undefined, (e: unknown) => e);
+    expect((error as Error).cause).to.have.property('code', 'ENOTDIR');
   });
 
   it('says why a symlink out of the location and a folder are not served', async function () {
@@ -62,6 +66,7 @@ describe('FileSystemStorage when the filesystem says no', function () {
     const error = await storage.save('new.txt', failing).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(StorageError);
     expect((error as Error).message).to.equal('Filesystem error on "new.txt": Error: upstream broke');
+    expect(((error as Error).cause as Error).message).to.equal('upstream broke');
     expect(await readdir(location)).to.deep.equal(['file.txt']);
   });
 
@@ -72,6 +77,17 @@ describe('FileSystemStorage when the filesystem says no', function () {
     expect(await readdir(location)).to.have.members(['file.txt', 'folder']);
   });
 
+  it('reports a Unix socket as no regular file, whether it stats or opens it', async function () {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(location, 'app.sock'), resolve));
+    try {
+      expect(await outcome(storage.openStat('app.sock'))).to.equal('FileNotFoundError: not a regular file');
+      expect(await outcome(storage.stat('app.sock'))).to.equal('FileNotFoundError: not a regular file');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('opens no descriptor it does not close when what it opened is no regular file', async function () {
     await mkdir(join(location, 'folder'));
     const before = await openFdCount();
@@ -79,10 +95,15 @@ describe('FileSystemStorage when the filesystem says no', function () {
     expect(await openFdCount()).to.equal(before);
   });
 
-  it('refuses a listing prefix that climbs out, and fails a listing it cannot read rather than hiding it', async function () {
+  it('refuses a listing prefix that climbs out, lists nothing under a missing folder or a file, and fails a listing it cannot read rather than hiding it', async function () {
     expect(await outcome((async () => { for await (const _ of storage.list('../')) void _; })())).to.match(/^InvalidNameError/);
     await symlink('loop', join(location, 'loop'));
-    expect(await outcome((async () => { for await (const _ of storage.list('loop/')) void _; })())).to.equal('StorageError: Cannot list "loop"');
+    const listing = (prefix: string) => (async () => { const names = []; for await (const name of storage.list(prefix)) names.push(name); return names; })();
+    expect(await listing('missing/')).to.deep.equal([]);
+    expect(await listing('file.txt/')).to.deep.equal([]);
+    const error = await listing('loop/').then(() => undefined, (e: unknown) => e);
+    expect(await outcome(Promise.reject(error))).to.equal('StorageError: Cannot list "loop"');
+    expect((error as Error).cause).to.have.property('code', 'ELOOP');
   });
 
   it('lists by prefix within a folder, and lists only regular files that are no save in progress', async function () {
@@ -109,10 +130,10 @@ describe('FileSystemStorage when the filesystem says no', function () {
     await symlink(join(top, 'elsewhere'), join(location, 'away'));
     const trusting = new FileSystemStorage({ location, followSymlinksOutside: true });
     expect((await trusting.stat('out.txt')).size).to.equal(6);
-    await trusting.save('away/a/b.txt', 'far');
-    expect((await readAll(await trusting.open('away/a/b.txt'))).toString()).to.equal('far');
-    await trusting.delete('away/a/b.txt');
-    expect(await readdir(join(top, 'elsewhere', 'a'))).to.deep.equal([]);
+    await trusting.save('away/a/b/c.txt', 'far');
+    expect((await readAll(await trusting.open('away/a/b/c.txt'))).toString()).to.equal('far');
+    await trusting.delete('away/a/b/c.txt');
+    expect(await readdir(join(top, 'elsewhere', 'a', 'b'))).to.deep.equal([]);
   });
 
   it('saves through a symlinked folder that points at the location itself', async function () {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { InvalidNameError } from '../../src/errors.js';
+import { ImproperlyConfiguredError, InvalidNameError } from '../../src/errors.js';
+import { MemoryStorage } from '../../storages/memory.js';
 import { encodeName, joinUrl, validateName } from '../../storages/names.js';
 
 /** The reason validateName gives for `name`, or 'valid'. */
@@ -66,5 +67,9 @@ describe('Storage names', function () {
     expect(joinUrl('https://cdn.example/media', 'a b.txt')).to.equal('https://cdn.example/media/a%20b.txt');
     expect(joinUrl('/media/', 'a.txt')).to.equal('/media/a.txt');
     expect(joinUrl(undefined, 'a.txt')).to.equal(undefined);
+  });
+
+  it('names the storage whose baseUrl it refuses', function () {
+    expect(() => new MemoryStorage({ baseUrl: 42 as never })).to.throw(ImproperlyConfiguredError, /^MemoryStorage baseUrl must be/);
   });
 });
