@@ -16,13 +16,52 @@ export interface Running {
   output(): string;
 }
 
-/** A port free on 127.0.0.1 right now. */
+/**
+ * A port free on 127.0.0.1 right now, drawn at random below the kernel's
+ * ephemeral range. The kernel's own choice (listen on port 0) comes from that
+ * range, where it soon hands the same port to the next caller: with test
+ * files run in parallel, two servers were then started on one port, and a
+ * test talked to the other's.
+ */
 export async function freePort(): Promise<number> {
+  const lowest = ephemeralStart();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = FIRST_UNPRIVILEGED + Math.floor(Math.random() * (lowest - FIRST_UNPRIVILEGED));
+    if (await canListen(port)) return port;
+  }
+  return listenedPort(0);
+}
+
+const FIRST_UNPRIVILEGED = 1024;
+
+/** Where Linux's ephemeral range starts; elsewhere, where IANA's does. */
+function ephemeralStart(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > FIRST_UNPRIVILEGED) return low;
+  } catch {
+    // Not Linux.
+  }
+  return 49152;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenedPort(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listens on `port` (0: the kernel picks), closes, and resolves with the port it had. */
+async function listenedPort(port: number): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const { port: had } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
-  return port;
+  return had;
 }
 
 /** Spawns `command` with its output in `logFile`, and waits until 127.0.0.1:`port` accepts connections. */

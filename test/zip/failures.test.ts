@@ -180,7 +180,6 @@ describe('zipDownload: failures and aborts', function () {
 
     let seed = 42;
     const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const started = Date.now();
     for (let batch = 0; batch < 125; batch++) {
       await Promise.all(Array.from({ length: 8 }, () => {
         const kind = next();
@@ -190,7 +189,6 @@ describe('zipDownload: failures and aborts', function () {
         return download(`${server.url}/deflated.zip`, {}, at / 100);
       }));
     }
-    const elapsed = Date.now() - started;
 
     expect(await settles(() => storage.streams.every((stream) => stream.destroyed)), `${storage.streams.filter((s) => !s.destroyed).length} streams open`).to.equal(true);
     expect(await settles(async () => (await openFdCount()) <= baseline.fds + 2), `fds ${await openFdCount()} > ${baseline.fds + 2}`).to.equal(true);
@@ -199,7 +197,6 @@ describe('zipDownload: failures and aborts', function () {
     storage.opens.length = 0;
     collectGarbage();
     expect(process.memoryUsage().heapUsed - baseline.heap).to.be.below(16 * 1024 * 1024);
-    expect(elapsed).to.be.below(10_000);
     // And the next download is whole.
     const after = await download(`${server.url}/stored.zip`);
     expect([after.end, after.body.equals(whole.body)]).to.deep.equal(['complete', true]);
