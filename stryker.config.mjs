@@ -19,7 +19,7 @@ export default {
       // examples.test.ts is left out: it compares quoted files, which the sandbox's copy changes.
       'test/events/{channels,completedDownloads}.test.ts',
       'test/cli/*.test.ts',
-      'test/hardening/{headers,paths,configuration,errorAnswers,specialFiles,resume,faults}.test.ts',
+      'test/hardening/{headers,paths,configuration,errorAnswers,specialFiles,resume,faults,http2}.test.ts',
     ],
   },
   mutate: [

@@ -43,4 +43,15 @@ describe('S3Storage at the edges', function () {
     expect(() => new S3Storage({ bucket: '', client: s3.storage.client })).to.throw(ImproperlyConfiguredError, /needs a bucket/);
     expect(new S3Storage({ bucket: s3.bucket, client: s3.storage.client }).prefix).to.equal('');
   });
+
+  it('keeps the origin of an endpoint given as a string or a URL, and none for an endpoint provider', function () {
+    expect(new S3Storage({ bucket: 'b', clientConfig: { endpoint: 'http://127.0.0.1:9000/path' } }).endpoint).to.equal('http://127.0.0.1:9000');
+    expect(new S3Storage({ bucket: 'b', clientConfig: { endpoint: new URL('http://127.0.0.1:9001/') as never } }).endpoint).to.equal('http://127.0.0.1:9001');
+    expect(new S3Storage({ bucket: 'b', clientConfig: { endpoint: async () => ({ url: new URL('http://127.0.0.1:9002/') }) as never } }).endpoint).to.equal(undefined);
+  });
+
+  it('keeps the cause of a missing key', async function () {
+    const missing = await s3.storage.open('edges/none.txt').then(() => undefined, (e: unknown) => e);
+    expect((missing as Error).cause).to.have.property('name', 'NoSuchKey');
+  });
 });
