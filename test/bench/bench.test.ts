@@ -34,9 +34,9 @@ describe('npm run bench -- --smoke', function () {
 
     expect(code, stderr).to.equal(0);
     expect(stdout).to.include('| measure | file | judged on | figure | spread of the rounds | goal | verdict | throughput ratio (spread) |');
-    for (const group of ['streaming', 'offload nginx', 'offload apache', 'offload lighttpd', 's3', 's3offload', 'zip', 'hello']) expect(stdout).to.include(`| ${group} |`);
-    // Issues 16 and 17: each new goal has its row, judged.
-    for (const measure of ['zipDownload of 10 files vs the same bytes streamed as one file', 'RSS growth, koa-downloadview zipDownload, generated files, slow clients', 'a zip of generated files, downloaded whole, tested by 7z t and unzip -t', 'streaming, an OpenTelemetry subscriber vs none']) {
+    for (const group of ['streaming', 'offload nginx', 'offload apache', 'offload lighttpd', 's3', 's3offload', 'hello']) expect(stdout).to.include(`| ${group} |`);
+    // Issues 16 and 17: each new goal has its row, judged (but zip throughput, left out of the smoke run: summary.test.ts judges it).
+    for (const measure of ['RSS growth, koa-downloadview zipDownload, generated files, slow clients', 'a zip of generated files, downloaded whole, tested by 7z t and unzip -t', 'streaming, an OpenTelemetry subscriber vs none']) {
       expect(stdout).to.match(new RegExp(`^\\| ${measure} \\|.*\\| (pass|\\*\\*miss\\*\\*|within noise) \\|`, 'm'));
     }
     // S3 offloaded through nginx, judged against streaming; the presign reported in µs.
