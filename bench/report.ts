@@ -43,6 +43,7 @@ export function renderReport({ machine, plan, goals, cells, memory, findings }: 
     '- Every ratio is taken round by round, between runs made back to back, and the figure is the median of the rounds; the spread is the lowest and the highest round. Verdict: pass when every round meets the goal, miss when none does, within noise when the rounds straddle it.',
     `- Memory: one ${formatSize(plan.slowDownload.size)} download read by \`curl --limit-rate ${plan.slowDownload.bytesPerSecond / MiB}M\`, and ${plan.slowDownloads.count} downloads of ${formatSize(plan.slowDownloads.size)} at once, each read at ${plan.slowDownloads.bytesPerSecond / 1024} KiB/s (bench/slowClients.ts); RSS of the Node process sampled every 50 ms, peak minus the value just before.`,
     '- Proxies run with their default settings and the configuration proxyConfig prints (offload) or a bare static site (static).',
+    '- Events (issue 17): the library\'s server with the OpenTelemetry example subscribed (bench/tracing.ts, spans batched to an exporter that drops them) runs beside the same server without it, in the same rounds. Zip (issue 16, bench/zip.ts): the one file streamed against zipDownload holds the archive\'s very bytes, so that CPU per request is CPU per byte; the memory measure reads a zip of generated files with curl --limit-rate; the check downloads a zip of generated files and runs 7z t and unzip -t on it.',
     '',
     '## Goals',
     '',
