@@ -42,6 +42,12 @@ export interface PlannedEntry extends EntryRecord {
   crcKnown: boolean;
   /** The CrcCache key of this version of the file, when it has a strong ETag. */
   cacheKey: string | undefined;
+  /**
+   * The CRC came from the cache: this library computed it from this version
+   * of the file (same strong ETag, size and time), so its bytes are not
+   * hashed again. A CRC given by the application or the storage is checked.
+   */
+  crcCached: boolean;
 }
 
 export interface Plan {
@@ -120,6 +126,7 @@ async function planEntry(entry: ZipEntry, name: string, stat: Partial<FileStat>,
     offset: -1,
     file: entry.file,
     cacheKey,
+    crcCached: cached !== undefined,
   };
 }
 

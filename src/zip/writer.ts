@@ -77,6 +77,8 @@ export async function writeArchive(plan: Plan, range: ByteRange | undefined, out
     const part = needsCrc || (from === 0 && to === entry.size) ? undefined : { start: from, end: to - 1 };
     const source = output.track(await entry.file!.open(part));
     position = dataStart + (part?.start ?? 0);
+    // The CRC is computed, or checked, from the whole entry's bytes; one from the cache is trusted as the ETag is.
+    const hashing = !part && !entry.crcCached;
     let crc = 0;
     let received = 0;
     const expected = part ? part.end - part.start + 1 : entry.size;
@@ -84,7 +86,7 @@ export async function writeArchive(plan: Plan, range: ByteRange | undefined, out
       for await (const chunk of source as AsyncIterable<Buffer>) {
         received += chunk.length;
         if (known && received > expected) throw new ZipEntryError(entry, `grew while it was sent: more than the ${entry.size} bytes announced`);
-        if (!part) crc = crc32(chunk, crc);
+        if (hashing) crc = crc32(chunk, crc);
         await emit(chunk);
       }
     } finally {
@@ -92,7 +94,7 @@ export async function writeArchive(plan: Plan, range: ByteRange | undefined, out
     }
     if (known && received < expected) throw new ZipEntryError(entry, `shrank while it was sent: ${received} of ${expected} bytes`);
     if (!known) entry.size = entry.compressedSize = received;
-    if (!part) checkCrc(entry, crc);
+    if (hashing) checkCrc(entry, crc);
   }
 
   async function writeDeflated(entry: PlannedEntry): Promise<void> {

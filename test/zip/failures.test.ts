@@ -167,6 +167,16 @@ describe('zipDownload: failures and aborts', function () {
     expect(app.errors.map((error) => error.message).join()).to.match(/CRC-32/);
   });
 
+  it('trusts a CRC from the cache, which it computed from this version of the file, and does not hash the bytes again', async function () {
+    const planted = 0x12345678;
+    router.get('/cached.zip', zipDownload(() => [{ name: 'one.bin', file: new StorageFile(storage, 'one.bin') }], { crcCache: { get: () => planted, set: () => {} } }));
+    const outcome = await download(`${server.url}/cached.zip`);
+    expect([outcome.status, outcome.end]).to.deep.equal([200, 'complete']);
+    // The central directory's record (signature PK\x01\x02) keeps the CRC at offset 16.
+    const central = outcome.body.indexOf(Buffer.from('PK\x01\x02', 'latin1'));
+    expect(outcome.body.readUInt32LE(central + 16)).to.equal(planted);
+  });
+
   it('1,000 clients leaving at random points leave no stream, descriptor or heap behind', async function () {
     const cache = new MemoryCrcCache();
     router.get('/stored.zip', zipDownload(entries(), { crcCache: cache }));
