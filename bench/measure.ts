@@ -87,7 +87,10 @@ async function sample(contender: Contender, testCase: Case, plan: Plan): Promise
  * must first answer 200 with the whole file.
  */
 async function checkAnswer(url: string, length: number): Promise<void> {
-  const response = await fetch(url);
+  // fetch's own message is only "fetch failed": the cause says refused, reset or closed.
+  const response = await fetch(url).catch((error: Error) => {
+    throw new Error(`${url} could not be fetched: ${String((error.cause as Error | undefined)?.message ?? error.message)}`, { cause: error });
+  });
   const received = (await response.arrayBuffer()).byteLength;
   if (response.status !== 200 || received !== length) throw new Error(`${url} answered ${response.status} with ${received} bytes; expected 200 with ${length}.`);
 }
