@@ -20,6 +20,7 @@ export default {
       // Files are listed one by one: the mocha runner does not expand {a,b} in a spec.
       'test/events/channels.test.ts',
       'test/events/completedDownloads.test.ts',
+      'test/events/offloadName.test.ts',
       'test/cli/*.test.ts',
       'test/hardening/headers.test.ts',
       'test/hardening/paths.test.ts',

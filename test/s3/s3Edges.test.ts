@@ -4,6 +4,7 @@ import { ImproperlyConfiguredError } from '../../src/errors.js';
 import { S3Storage } from '../../storages/s3.js';
 import { outcome } from '../support/outcome.js';
 import { readAll } from '../support/streams.js';
+import { observeCommands } from './observeCommands.js';
 
 describe('S3Storage at the edges', function () {
   let s3: EmbeddedS3;
@@ -15,10 +16,14 @@ describe('S3Storage at the edges', function () {
     await s3.stop();
   });
 
-  it('reads an object it opened whole, or only the part asked for', async function () {
+  it('reads an object it opened whole from the body it holds, or asks again for only the part asked for', async function () {
     await s3.storage.save('edges/digits.txt', '0123456789');
-    const whole = await s3.storage.openStat('edges/digits.txt');
+    // A client of its own: the observer stays on the client it is added to.
+    const storage = new S3Storage({ bucket: s3.bucket, clientConfig: s3.clientConfig });
+    const sent = observeCommands(storage.client);
+    const whole = await storage.openStat('edges/digits.txt');
     expect((await readAll(await whole.read({ start: 0, end: 9 }))).toString()).to.equal('0123456789');
+    expect(sent, 'the whole range is the body already opened').to.deep.equal(['GetObjectCommand']);
     for (const [start, end, bytes] of [[2, 5, '2345'], [0, 8, '012345678'], [1, 9, '123456789']] as const) {
       const opened = await s3.storage.openStat('edges/digits.txt');
       expect((await readAll(await opened.read({ start, end }))).toString(), `${start}-${end}`).to.equal(bytes);
