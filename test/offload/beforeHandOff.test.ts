@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import type { Middleware } from 'koa';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
-import { announceOffload, untouchedDownload, type OffloadPlan } from '../../src/record.js';
 import { xSendfile } from '../../src/xSendfile.js';
 import { CountingStorage } from '../support/countingStorage.js';
-import { mediaApp, mediaFolder } from './fixtures.js';
+import { cdnOffload, mediaApp, mediaFolder } from './fixtures.js';
 
 /** What nginx sends as the ETag of the file at `path`: "<mtime seconds, hex>-<size, hex>". */
 async function nginxEtag(path: string): Promise<string> {
@@ -103,13 +101,7 @@ describe('xSendfile: what the route answers before a hand-off', function () {
   });
 
   it('leaves alone the plan of another offload middleware, which gives no proxyEtags: its target answers everything', async function () {
-    const toCdn: OffloadPlan = { checkFile: false };
-    const cdn: Middleware = async (ctx, next) => {
-      announceOffload(ctx, () => toCdn);
-      await next();
-      if (untouchedDownload(ctx)?.offload === toCdn) ctx.body = 'to the CDN';
-    };
-    app = mediaApp(storage, cdn);
+    app = mediaApp(storage, cdnOffload({ checkFile: false }));
     const res = await get('/media/report.txt', { Range: 'bytes=100-', 'If-Match': '"nope"' });
     expect([res.status, res.text]).to.deep.equal([200, 'to the CDN']);
     expect(storage.calls).to.deep.equal([]);

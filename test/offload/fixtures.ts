@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { announceOffload, untouchedDownload, type OffloadPlan } from '../../src/record.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,4 +34,13 @@ export function mediaApp(storage: Storage, ...middleware: Middleware[]) {
   const router = new Router();
   router.get('/media/*path', storageDownload({ storage }));
   return appWith(...middleware, router.routes());
+}
+
+/** Another offload middleware (a CDN's, say): it claims every download with `plan`, and answers those it gets untouched with `body`. */
+export function cdnOffload(plan: OffloadPlan, body = 'to the CDN'): Middleware {
+  return async (ctx, next) => {
+    announceOffload(ctx, () => plan);
+    await next();
+    if (untouchedDownload(ctx)?.offload === plan) ctx.body = body;
+  };
 }
