@@ -214,11 +214,6 @@ export class S3Storage implements Storage {
   }
 }
 
-/**
- * Some servers answer more than the asked range (s3rver 3.7 reads `bytes=0-0`
- * as the whole file, others ignore Range): trim, since the route announced
- * the exact length.
- */
 function toFileStat(object: { ContentLength?: number; LastModified?: Date; ETag?: string; ContentType?: string }): FileStat {
   const stat: FileStat = { size: object.ContentLength ?? 0, modifiedTime: object.LastModified ?? new Date(0) };
   if (object.ETag) stat.etag = object.ETag;
@@ -226,6 +221,11 @@ function toFileStat(object: { ContentLength?: number; LastModified?: Date; ETag?
   return stat;
 }
 
+/**
+ * Some servers answer more than the asked range (s3rver 3.7 reads `bytes=0-0`
+ * as the whole file, others ignore Range): trim, since the route announced
+ * the exact length.
+ */
 function trimToRange(body: Readable, asked: ByteRange | undefined, contentRange: string | undefined): Readable {
   if (!asked) return body;
   const [, start = '0', end = 'Infinity'] = /^bytes (\d+)-(\d+)\//.exec(contentRange ?? '') ?? [];
