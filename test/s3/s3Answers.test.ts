@@ -73,6 +73,8 @@ describe('S3Storage, given the answers of S3 that s3rver never gives', function 
     mode = 'wider range';
     expect((await readAll(await storage.open('letters.txt', { start: 5, end: 9 }))).toString()).to.equal('FGHIJ');
     expect((await readAll(await storage.open('letters.txt', { start: 1, end: 3 }))).toString()).to.equal('BCD');
+    // Wider at the start only: the range runs to the object's last byte.
+    expect((await readAll(await storage.open('letters.txt', { start: 15, end: 19 }))).toString()).to.equal('PQRST');
   });
 
   it('lists nothing from a page that has no Contents', async function () {
