@@ -133,7 +133,8 @@ async function writeConfig(dir: string, files: Record<string, string>): Promise<
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
 }
 
-function findBinary(name: string): string | undefined {
+/** Where `name` is installed: on PATH, or in the sbin folders Debian's servers use. */
+export function findBinary(name: string): string | undefined {
   const folders = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'];
   return folders.filter(Boolean).map((folder) => join(folder, name)).find((path) => existsSync(path));
 }

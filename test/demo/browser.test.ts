@@ -5,7 +5,6 @@
  * test-artifacts/.
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,8 +14,8 @@ import { startDemoProxy, type DemoProxy } from '../../demo/proxy.js';
 import { SAMPLE_FILES } from '../../demo/content.js';
 import { MemoryStorage } from '../../src/index.js';
 import { listen } from '../support/app.js';
+import { failInCiSkipElsewhere, missingCommands, requireProxy } from '../support/requireProxy.js';
 import { freePort } from '../proxies/harness/process.js';
-import { servers } from '../proxies/harness/servers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
@@ -34,13 +33,8 @@ for (const via of ['node', 'nginx'] as const) {
     const ranges: string[] = [];
 
     before(async function () {
-      const missing = [!existsSync(CHROMIUM) && 'chromium', via === 'nginx' && !servers.nginx.binary && 'nginx-light'].filter(Boolean);
-      if (missing.length) {
-        const install = `not installed: apt-get install ${missing.join(' ')}`;
-        if (process.env['CI']) throw new Error(install);
-        console.log(`      skipped: ${install}`);
-        this.skip();
-      }
+      failInCiSkipElsewhere(this, missingCommands({ chromium: 'chromium' }));
+      if (via === 'nginx') requireProxy(this, 'nginx');
       dataDir = await mkdtemp(join(tmpdir(), 'kdv-browser-'));
       await chmod(dataDir, 0o755);
       demo = await demoApp({ dataDir, s3: new MemoryStorage(), selfUrl: () => server!.url, ...(via === 'nginx' && { proxy: 'nginx' as const }) });

@@ -8,19 +8,17 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary } from '../../src/testing/servers.js';
+import { failInCiSkipElsewhere, missingCommands } from '../support/requireProxy.js';
 import { fixtures } from './harness/fixtures.js';
 import { proxySuite } from './harness/suite.js';
 
 const CLIENTS = { curl: 'curl', wget: 'wget', aria2c: 'aria2' } as const;
 type Client = keyof typeof CLIENTS;
 
-function binary(name: string): string | undefined {
-  return [...(process.env.PATH ?? '').split(':'), '/usr/bin'].filter(Boolean).map((folder) => join(folder, name)).find((path) => existsSync(path));
-}
 
 interface Outcome {
   code: number;
@@ -33,7 +31,7 @@ interface Outcome {
 /** Runs `client` in `dir` and tells what it left there. */
 async function runIn(dir: string, client: Client, args: string[]): Promise<Outcome> {
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(binary(client)!, args, { cwd: dir, timeout: 30_000 }, (error, out) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: out }));
+    execFile(findBinary(client)!, args, { cwd: dir, timeout: 30_000 }, (error, out) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: out }));
   });
   const files: Record<string, string> = {};
   for (const name of (await readdir(dir)).sort()) files[name] = createHash('sha256').update(await readFile(join(dir, name))).digest('hex').slice(0, 16);
@@ -116,13 +114,7 @@ for (const [what, path, headers] of NO_FILE) {
 proxySuite('the clients users have, through the proxy and from Koa', (_proxy, stack) => {
   let work: string;
   before(async function () {
-    const missing = Object.entries(CLIENTS).filter(([name]) => !binary(name));
-    if (missing.length) {
-      const install = `apt-get install ${missing.map(([, debianPackage]) => debianPackage).join(' ')}`;
-      if (process.env.CI) throw new Error(`${missing.map(([name]) => name).join(', ')} not installed: ${install}`);
-      console.log(`      skipped: ${install}`);
-      this.skip();
-    }
+    failInCiSkipElsewhere(this, missingCommands(CLIENTS));
     work = await mkdtemp(join(tmpdir(), 'kdv-clients-'));
     await mkdir(join(stack().media, 'a fôlder'));
     await symlink(join(stack().root, 'secret.txt'), join(stack().media, 'lînk out.txt'));

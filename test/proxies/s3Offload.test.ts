@@ -9,7 +9,7 @@ import Router from '@koa/router';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +24,7 @@ import { startProxy, type RunningProxy } from '../../src/testing/startProxy.js';
 import { appWith } from '../support/app.js';
 import { startStrictS3, type StrictS3 } from '../support/strictS3.js';
 import { exchange, type Exchange } from './harness/exchange.js';
-import { requireProxy } from '../support/requireProxy.js';
+import { failInCiSkipElsewhere, missingCommands, requireProxy } from '../support/requireProxy.js';
 
 const INTERNAL = '/_s3/';
 const MIB = 1024 * 1024;
@@ -238,10 +238,7 @@ for (const [proxyName, differs] of Object.entries(PROXIES) as Array<[keyof typeo
   });
 
   it('downloads a 64 MiB object with aria2c -x 8 in parallel ranges, and the file matches its sha256', async function () {
-    if (!existsSync('/usr/bin/aria2c')) {
-      if (process.env['CI']) throw new Error('aria2c not installed: apt-get install aria2');
-      this.skip();
-    }
+    failInCiSkipElsewhere(this, missingCommands({ aria2c: 'aria2' }));
     const since = s3.requests.length;
     await execFileAsync('aria2c', ['-q', '-x', '8', '-s', '8', '-k', '1M', '-d', proxy!.dir, '-o', 'aria2.bin', '--allow-overwrite=true', `http://127.0.0.1:${port}${path(BIG)}`], { timeout: 60_000 });
     expect(await sha256(createReadStream(join(proxy!.dir, 'aria2.bin')))).to.equal(await sha256(bigBytes(BIG_SIZE)));

@@ -5,13 +5,13 @@
  */
 import { expect } from 'chai';
 import Router from '@koa/router';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { VirtualFile, zipDownload } from '../../src/index.js';
 import { appWith, listen } from '../support/app.js';
+import { failInCiSkipElsewhere, missingCommands } from '../support/requireProxy.js';
 import { checkArchive, requireExtractors } from './extractors.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,10 +29,7 @@ describe('zipDownload in Chromium', function () {
   let work: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI']) throw new Error('chromium missing: apt-get install chromium');
-      return this.skip();
-    }
+    failInCiSkipElsewhere(this, missingCommands({ chromium: 'chromium' }));
     await requireExtractors(this);
     work = await mkdtemp(join(tmpdir(), 'kdv-zip-browser-'));
     const router = new Router();

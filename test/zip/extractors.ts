@@ -12,19 +12,15 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { EXTRACTOR_OPTIONS as OPTIONS, EXTRACTORS, pythonDigests, runExtractor as run, testArchive, type Extractor } from '../../bench/zipExtractors.js';
 
+import { failInCiSkipElsewhere, missingCommands } from '../support/requireProxy.js';
+
 export { EXTRACTORS, testArchive, type Extractor };
 
-async function has(command: string): Promise<boolean> {
-  return run('sh', ['-c', `command -v ${command}`]).then(() => true, () => false);
-}
+const PACKAGES: Record<Extractor, string> = { unzip: 'unzip', '7z': 'p7zip-full', bsdtar: 'libarchive-tools', python3: 'python3' };
 
 /** Skips the suite where an extractor is missing; under CI a missing one fails it. */
 export async function requireExtractors(context: Mocha.Context, extractors: readonly Extractor[] = EXTRACTORS): Promise<void> {
-  const missing = [];
-  for (const extractor of extractors) if (!(await has(extractor))) missing.push(extractor);
-  if (missing.length === 0) return;
-  if (process.env['CI']) throw new Error(`Extractors missing: ${missing.join(', ')} (apt-get install unzip p7zip-full libarchive-tools python3)`);
-  context.skip();
+  failInCiSkipElsewhere(context, missingCommands(Object.fromEntries(extractors.map((extractor) => [extractor, PACKAGES[extractor]]))));
 }
 
 /** Extracts `archive` into `folder` with one extractor; resolves with each file's sha256 by path. */
