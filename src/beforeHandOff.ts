@@ -37,17 +37,22 @@ interface Marked {
  * the route then answers, and `refusedHandOff` gives it the file's stat and
  * the validators to evaluate the request with.
  */
-export async function handOffPlan(ctx: Context, file: DownloadFile): Promise<OffloadPlan | undefined> {
+export function handOffPlan(ctx: Context, file: DownloadFile): OffloadPlan | undefined | Promise<OffloadPlan | undefined> {
   const plan = offloadPlan(ctx, file);
   const { headers } = ctx;
   const ranged = ctx.method === 'GET' && headers.range !== undefined && file.acceptsRanges !== false;
   if (!plan?.proxyEtags || !(ranged || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined)) return plan;
+  return lookedUpPlan(ctx, file, plan, plan.proxyEtags, ranged);
+}
 
+/** The plan for a request the proxy might answer wrongly, after a look-up of the file. */
+async function lookedUpPlan(ctx: Context, file: DownloadFile, plan: OffloadPlan, proxyEtags: NonNullable<OffloadPlan['proxyEtags']>, ranged: boolean): Promise<OffloadPlan | undefined> {
+  const { headers } = ctx;
   // The storage's own look-up: a missing file is the route's 404, and a symlink out of the folder is refused before its size is told.
   const stat = await file.stat();
   // Last-Modified is the file's time in whole seconds, for the proxy as for Koa; the ETag is the proxy's, needed only when the request names one.
   const named = [headers['if-match'], headers['if-none-match'], headers['if-range']].filter((value) => value?.includes('"')).join(', ');
-  const etags = named ? await plan.proxyEtags(file) : [];
+  const etags = named ? await proxyEtags(file) : [];
   // The spelling of the proxy's version, which the client sent back; else any.
   const validators: Validators = { lastModified: stat.modifiedTime?.toUTCString(), etag: etags.find((etag) => named.includes(etag)) ?? etags[0] };
   const condition = evaluateConditions(ctx.method, headers, validators);

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { ByteRange } from '../storages/storage.js';
 import type { DownloadFile } from './downloadFile.js';
 import type { DownloadOptions } from './options.js';
+import type { OffloadPlan } from './record.js';
 import { StorageFile } from './storageFile.js';
 
 /**
@@ -50,9 +51,6 @@ export interface DownloadMessage {
   error?: unknown;
 }
 
-/** What sendFile knows once it has decided its answer. */
-export type DownloadStart = Pick<DownloadMessage, 'options' | 'status' | 'ranges' | 'size' | 'offload'> & { file: DownloadFile };
-
 function anyoneListens(): boolean {
   const { start, finish, abort, error } = downloadChannels;
   return start.hasSubscribers || finish.hasSubscribers || abort.hasSubscribers || error.hasSubscribers;
@@ -65,15 +63,29 @@ function describe(file: DownloadFile, etag: string | undefined): NonNullable<Dow
 }
 
 /**
- * Publishes `start`, then follows the answer to its end: finish when the
- * response finished, abort when it closed first, error when the body failed.
+ * Publishes `start` for the answer sendFile has decided (its status is the
+ * response's), then follows it to its end: finish when the response
+ * finished, abort when it closed first, error when the body failed. The
+ * message is built only once someone listens: the arguments are what
+ * sendFile holds anyway.
  */
-export function observeDownload(ctx: Context, start: DownloadStart, body?: Readable): void {
+export function observeDownload(ctx: Context, file: DownloadFile, options: DownloadOptions, size: number | undefined, offload: OffloadPlan | undefined, sent?: ByteRange[], body?: Readable): void {
   if (!anyoneListens()) return;
   const began = performance.now();
   // Koa keeps the address once read: the abort's subscribers still see it after the socket is gone.
   void ctx.ip;
-  const message: DownloadMessage = { ctx, ...start, file: describe(start.file, ctx.response.get('ETag') || undefined), bytes: 0, startTime: Date.now(), duration: undefined };
+  const message: DownloadMessage = {
+    ctx,
+    file: describe(file, ctx.response.get('ETag') || undefined),
+    options,
+    status: ctx.status,
+    ranges: { asked: ctx.get('Range') || undefined, sent },
+    size,
+    bytes: 0,
+    offload: offload && { by: offload.by ?? 'proxy' },
+    startTime: Date.now(),
+    duration: undefined,
+  };
   downloadChannels.start.publish({ ...message });
 
   let failure: unknown;

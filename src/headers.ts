@@ -1,4 +1,5 @@
 /** The representation headers of a download, computed once from its name, stat and options. */
+import type { Context } from 'koa';
 import mime from 'mime-types';
 import type { FileStat } from '../storages/storage.js';
 import { contentDisposition } from './contentDisposition.js';
@@ -38,4 +39,15 @@ export function downloadHeaders(basename: string, stat: Partial<FileStat>, optio
   if (etag) headers['ETag'] = etag;
   if (stat.size !== undefined && acceptsRanges) headers['Accept-Ranges'] = 'bytes';
   return headers;
+}
+
+/**
+ * Sets `headers` on the response, unless it has started (as ctx.set does).
+ * Koa 3's ctx.set builds two arrays and a pair per header on each call: a
+ * download sets its headers this way, with res.setHeader's checks only.
+ */
+export function setHeaders(ctx: Context, headers: Record<string, string>): void {
+  const { res } = ctx;
+  if (res.headersSent) return;
+  for (const name in headers) res.setHeader(name, headers[name]!);
 }

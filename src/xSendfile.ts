@@ -6,6 +6,7 @@ import type { Context, Middleware } from 'koa';
 import { debuglog } from 'node:util';
 import { FileSystemStorage } from '../storages/filesystem.js';
 import type { DownloadFile } from './downloadFile.js';
+import { setHeaders } from './headers.js';
 import { announceOffload, untouchedDownload, type OffloadPlan, type RecordedDownload } from './record.js';
 import { StorageFile } from './storageFile.js';
 import { compileRules, type CompiledRule, type Rule, type XSendfileOptions } from './rules.js';
@@ -77,12 +78,12 @@ function handOff(ctx: Context, compiled: CompiledRule[]): void | Promise<void> {
 }
 
 function finishHandOff(ctx: Context, rule: CompiledRule, record: RecordedDownload, headers: Record<string, string>): void {
-  ctx.set(headers);
+  setHeaders(ctx, headers);
   const disposition = record.headers['Content-Disposition'];
-  if (rule.dispositionHeader && disposition !== undefined) {
+  if (rule.dispositionHeader && disposition !== undefined && !ctx.res.headersSent) {
     // nginx would copy a Content-Disposition into its own 404 and 416 pages: the generated configuration adds this one back to the answers that carry the file.
-    ctx.remove('Content-Disposition');
-    ctx.set(rule.dispositionHeader, disposition);
+    ctx.res.removeHeader('Content-Disposition');
+    ctx.res.setHeader(rule.dispositionHeader, disposition);
   }
   // An empty body with Content-Length: 0, never the file's length (the proxy
   // sets that). The proxy then knows the hand-off is over and can reuse its
