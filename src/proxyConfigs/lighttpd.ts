@@ -11,6 +11,9 @@ ${site.host ? `server.bind := ${quote(site.host.replace(/^\[|\]$/g, ''))}\n` : '
 ${site.serverName ? `# serving ${site.serverName}\n` : ''}# The app does not look up offloaded files: lighttpd must refuse a symlink
 # (a symlink to /etc/passwd in the folder would otherwise be sent).
 server.follow-symlink := "disable"
+# What Node streams (a ZIP made on the fly, a virtual file) goes on to the client as it comes,
+# read from the app no faster than the client takes it: lighttpd's default holds the whole answer first.
+server.stream-response-body := 2
 proxy.server = ( "" => ( (
     "host" => ${quote(site.app.hostname)},
     "port" => ${appPort(site.app)},
