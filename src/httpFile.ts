@@ -64,15 +64,20 @@ export class HTTPFile implements DownloadFile {
 
   async open(range?: ByteRange): Promise<Readable> {
     let response = await this.#request('GET', range && { Range: `bytes=${range.start}-${range.end}` });
-    if (response.status === 206 && encoded(response)) {
-      // A range of compressed bytes is not the range asked, and cannot be decoded alone: take the whole file and cut it.
+    const served = response.status === 206 ? servedRange(response) : undefined;
+    if (range && served?.start === range.start) {
+      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      // More than asked (an upstream that rounds ranges up) is cut; less is the file's end.
+      return served.end > range.end ? sliceStream(body, { start: 0, end: range.end - range.start }) : body;
+    }
+    if (response.status === 206) {
+      // Compressed bytes, a multipart answer, or a range starting elsewhere: none is the range asked. Take the whole file and cut it.
       await response.body?.cancel();
       response = await this.#request('GET');
     }
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
     // An upstream that ignored Range answered 200 with everything.
-    if (range && response.status !== 206) return sliceStream(body, range);
-    return body;
+    return range ? sliceStream(body, range) : body;
   }
 
   async #request(method: 'GET' | 'HEAD', extra?: Record<string, string>): Promise<Response> {
@@ -113,6 +118,13 @@ export class HTTPFile implements DownloadFile {
     }
     return response;
   }
+}
+
+/** The bytes a 206 answer holds, from its Content-Range: none known for a compressed or multipart answer. */
+function servedRange(response: Response): ByteRange | undefined {
+  if (encoded(response)) return undefined;
+  const [, start, end] = /^bytes (\d+)-(\d+)\/(?:\d+|\*)$/i.exec(response.headers.get('content-range')?.trim() ?? '') ?? [];
+  return start === undefined ? undefined : { start: Number(start), end: Number(end) };
 }
 
 /** Whether the answer carries a content coding (gzip, br…) that fetch decoded. */

@@ -68,6 +68,26 @@ describe('HTTPFile and its upstream', function () {
     expect(requests.map((req) => req.headers.range)).to.deep.equal([undefined, 'bytes=1-2']);
   });
 
+  it('cuts a 206 that holds more than the range asked, with no second request', async function () {
+    handle = (req, res) => (req.headers.range ? res.writeHead(206, { 'Content-Range': 'bytes 1-3/4' }).end('bcd') : res.end('abcd'));
+    expect((await readAll(await new HTTPFile(`${base}/a.txt`).open({ start: 1, end: 2 }))).toString()).to.equal('bc');
+    expect(requests.map((req) => req.headers.range)).to.deep.equal(['bytes=1-2']);
+  });
+
+  it('takes the whole file and cuts it when a 206 is not the range asked: another start, a multipart body, no Content-Range', async function () {
+    const answers: Record<string, [Record<string, string>, string]> = {
+      '/elsewhere.txt': [{ 'Content-Range': 'bytes 0-3/4' }, 'abcd'],
+      '/multipart.txt': [{ 'Content-Type': 'multipart/byteranges; boundary=B' }, '--B\r\nContent-Range: bytes 1-2/4\r\n\r\nbc\r\n--B--'],
+      '/bare.txt': [{}, 'bc'],
+    };
+    handle = (req, res) => (req.headers.range ? res.writeHead(206, answers[req.url!]![0]).end(answers[req.url!]![1]) : res.end('abcd'));
+    for (const path of Object.keys(answers)) {
+      requests.length = 0;
+      expect((await readAll(await new HTTPFile(`${base}${path}`).open({ start: 1, end: 2 }))).toString(), path).to.equal('bc');
+      expect(requests.map((req) => req.headers.range), path).to.deep.equal(['bytes=1-2', undefined]);
+    }
+  });
+
   it('says which request failed and how, without hiding a missing file', async function () {
     handle = (req, res) => res.writeHead(Number(req.url!.slice(1, 4))).end();
     expect(await outcome(new HTTPFile(`${base}/404.txt`).open())).to.equal(`FileNotFoundError: ${base}/404.txt answered 404`);
