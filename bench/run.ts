@@ -182,12 +182,17 @@ async function s3(): Promise<void> {
   await measure('s3', plan.s3Sizes.map(fileCase), [direct('floor', 'Koa piping GetObject (floor)', floor), direct('library', 'koa-downloadview S3Storage', library)]);
 }
 
-/** Streamed by Node against offloaded to nginx, which fetches from the same s3rver; then the presign each hand-off costs. */
+/** Streamed by Node against offloaded to nginx, which fetches from the same s3rver, and the floor of offloading; then the presign each hand-off costs. */
 async function s3Offload(): Promise<void> {
   const { env } = await startS3(workspace.files, plan.s3OffloadSizes, workspace.dir, workspace.logs);
-  const [streamed, offloading] = await Promise.all([node('s3offload-streamed', 'contenders/s3Library.ts', env), node('s3offload-offloading', 'contenders/s3Library.ts', { ...env, BENCH_BACKEND: 'nginx' })]);
-  const nginx = await startS3OffloadProxy(offloading.origin, env['S3_ENDPOINT']!);
+  const [streamed, offloading, floor] = await Promise.all([
+    node('s3offload-streamed', 'contenders/s3Library.ts', env),
+    node('s3offload-offloading', 'contenders/s3Library.ts', { ...env, BENCH_BACKEND: 'nginx' }),
+    node('s3offload-floor', 'contenders/s3OffloadFloor.ts', env),
+  ]);
+  const [nginx, floorNginx] = await Promise.all([startS3OffloadProxy(offloading.origin, env['S3_ENDPOINT']!), startS3OffloadProxy(floor.origin, env['S3_ENDPOINT']!)]);
   await measure(S3_OFFLOAD_GROUP, plan.s3OffloadSizes.map(fileCase), [
+    { id: 'floor', label: 'nginx + Koa setting a hand-off presigned at start-up (floor)', origin: floorNginx.origin, nodePid: floor.pid, proxyPid: floorNginx.pid },
     direct('streamed', 'koa-downloadview S3Storage, streamed', streamed),
     { id: 'offloaded', label: 'nginx + koa-downloadview xSendfile S3 rule (nginx fetches)', origin: nginx.origin, nodePid: offloading.pid, proxyPid: nginx.pid },
   ]);

@@ -104,10 +104,11 @@ describe('Benchmark verdicts', function () {
     expect(row).to.include({ measure: 'S3Storage vs GetObject piped', figure: '15.0 %', spread: '5.0 % – 25.0 %', goal: '≤ 10 %', verdict: 'within noise' });
   });
 
-  it('judge S3 offload on Node CPU per GiB against streaming round by round (≤ 2 %), on throughput at 100 MiB (≥ 1.5×), and report the presign', function () {
+  it('judge S3 offload on Node CPU per GiB against streaming round by round (≤ 2 %), on throughput at 100 MiB (≥ 1.5×), and report the floor\'s share and the presign', function () {
     const plan = { ...PLANS.full, s3OffloadSizes: [MiB, 100 * MiB], presigns: 1000 };
     const cells = [
-      // 1 MiB: the hand-offs cost 5 % and 10 % of streaming per byte.
+      // 1 MiB: the floor's hand-offs cost 2 % and 4 % of streaming per byte, the library's 5 % and 10 %.
+      cell(MiB, [20, 10], [0.004, 0.004], { id: 'floor', group: 's3offload', proxyCpu: [0.1, 0.1] }),
       cell(MiB, [20, 10], [0.01, 0.01], { id: 'offloaded', group: 's3offload', proxyCpu: [0.1, 0.1] }),
       cell(MiB, [10, 10], [0.1, 0.1], { id: 'streamed', group: 's3offload' }),
       // 100 MiB: 1 % in both rounds, at 2x and 4x the throughput.
@@ -116,13 +117,15 @@ describe('Benchmark verdicts', function () {
     ];
     const rows = s3OffloadGoals(cells, [100, 120, 110], plan);
     expect(rows.map((row) => [row.case, row.figure, row.spread, row.goal, row.verdict])).to.deep.equal([
+      ['1 MiB', '3.0 %', '2.0 % – 4.0 %', 'reported', undefined],
       ['1 MiB', '7.5 %', '5.0 % – 10.0 %', '≤ 2 %', 'miss'],
       ['1 MiB', '1.500×', '1.000× – 2.000×', 'reported', undefined],
       ['100 MiB', '1.0 %', '', '≤ 2 %', 'pass'],
       ['100 MiB', '3.000×', '2.000× – 4.000×', '≥ 1.50×', 'pass'],
       ['any', '110 µs', '100 µs – 120 µs', 'reported', undefined],
     ]);
-    expect(rows[0]!.basis).to.equal('Node CPU per GiB (0.768 vs 10.24 s/GiB)');
+    expect(rows[0]!.measure).to.equal('S3 offload floor (bare Koa, a hand-off presigned at start-up) vs streamed by S3Storage: Node CPU per GiB');
+    expect(rows[1]!.basis).to.equal('Node CPU per GiB (0.768 vs 10.24 s/GiB)');
   });
 
   it('judge an OpenTelemetry subscriber as an overhead of the same server without one, Node and proxy alike (issue 17)', function () {
