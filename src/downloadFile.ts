@@ -26,6 +26,12 @@ export interface DownloadFile {
   stat(intent?: { willRead: boolean }): Promise<Partial<FileStat>>;
   /** Opens the bytes, or only `range` of them. Called only when the body is written. */
   open(range?: ByteRange): Promise<Readable>;
+  /**
+   * Optional: checks that the file is there and may be served, before a
+   * proxy is handed it, more cheaply than stat(); a plain return (no promise)
+   * says yes at once. Without it, stat() is asked.
+   */
+  lookUp?(): void | Promise<unknown>;
   /** Frees what stat({ willRead: true }) kept open, when no body follows. */
   release?(): void;
 }

@@ -30,7 +30,11 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   const planned = handOffPlan(ctx, file);
   // Nearly every plan is known without I/O: awaited only when it is not, one microtask fewer per hand-off.
   const offload = planned instanceof Promise ? await planned : planned;
-  if (offload?.checkFile) await file.stat();
+  if (offload?.checkFile) {
+    // Most look-ups before a hand-off are answered at once (a file looked up within the second): no promise to wait for then.
+    const found = file.lookUp ? file.lookUp() : file.stat();
+    if (found) await found;
+  }
   // A plain GET will read the body: a file may then stat by opening, and keep it open for the body.
   const willRead = !offload && ctx.method === 'GET' && !ctx.headers.range && !ctx.headers['if-none-match'] && !ctx.headers['if-modified-since'];
   // A request the proxy would have answered 412 or 416 was looked up already, and is decided with the validators the client got from the proxy.

@@ -24,10 +24,19 @@ export class StorageFile implements DownloadFile {
   }
 
   async stat(intent?: { willRead: boolean }): Promise<FileStat> {
-    if (this.#namesNoFile) throw new FileNotFoundError(String(this.name), { reason: this.name ? 'the name of a folder' : 'no name' });
+    this.#assertNamesFile();
     if (!intent?.willRead || !this.storage.openStat) return this.storage.stat(this.name);
     this.#opened = await this.storage.openStat(this.name);
     return this.#opened.stat;
+  }
+
+  lookUp(): void | Promise<unknown> {
+    this.#assertNamesFile();
+    return this.storage.lookUp ? this.storage.lookUp(this.name) : this.storage.stat(this.name);
+  }
+
+  #assertNamesFile(): void {
+    if (this.#namesNoFile) throw new FileNotFoundError(String(this.name), { reason: this.name ? 'the name of a folder' : 'no name' });
   }
 
   open(range?: ByteRange): Promise<Readable> {

@@ -57,4 +57,10 @@ export interface Storage {
   url(name: string): string | undefined;
   /** Optional: opens and stats a file in one go, for downloads that will read it. @throws FileNotFoundError */
   openStat?(name: string): Promise<OpenedFile>;
+  /**
+   * Optional: checks that the file is there and served, as stat() would,
+   * without telling its size, before a proxy is handed it. Returns nothing,
+   * with no promise, when the storage can tell at once. @throws FileNotFoundError
+   */
+  lookUp?(name: string): void | Promise<void>;
 }
