@@ -9,6 +9,7 @@ import { fileCase, HELLO, type Case, type Cell } from './measure.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
 import type { Plan } from './plan.js';
 import type { SlowDownloadResult } from './slowDownload.js';
+import { STATES } from './traced.js';
 import { costRatios, pairedRatio, spreadOf, summarize, throughputRatios, type Spread } from './summary.js';
 
 export interface MemoryResult extends SlowDownloadResult {
@@ -151,9 +152,9 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     });
   }
   for (const size of plan.s3Sizes) overhead('S3Storage vs GetObject piped', 's3', fileCase(size), 0.1);
-  // Issue 17: the same server, with and without the OpenTelemetry example subscribed (bench/tracing.ts).
+  // Issue 17: one server's windows with and without the OpenTelemetry example subscribed (bench/traced.ts).
   for (const group of ['streaming', ...OFFLOAD_PROXIES.map((proxy) => `offload ${proxy}`)]) {
-    for (const size of plan.sizes) overhead(`${group}, an OpenTelemetry subscriber vs none`, group, fileCase(size), 0.03, ['traced', 'library']);
+    for (const size of plan.sizes) overhead(`${group}, an OpenTelemetry subscriber vs none, toggled in one server`, group, fileCase(size), 0.03, [STATES.subscribed, STATES.unsubscribed]);
   }
   // Issue 16: the contenders serve the same bytes (bench/zip.ts), so that CPU per request is CPU per byte.
   for (const zip of cells.filter((cell) => cell.group === 'zip' && cell.contender.id === 'zip')) {

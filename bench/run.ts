@@ -29,7 +29,7 @@ import { startS3 } from './s3.js';
 import { presignCost, startS3OffloadProxy } from './s3Offload.js';
 import { S3_OFFLOAD_GROUP, s3OffloadGoals } from './s3OffloadGoals.js';
 import { slowDownload, slowDownloads } from './slowDownload.js';
-import { TRACED, tracedBehind } from './traced.js';
+import { measureSubscriber, startToggled, tracedBehind } from './traced.js';
 import { ZIP_GROUP, zipGroup } from './zip.js';
 
 const GROUPS = ['streaming', 'offload', 'memory', 's3', S3_OFFLOAD_GROUP, ZIP_GROUP, 'hello'] as const;
@@ -115,17 +115,18 @@ async function streaming(): Promise<void> {
     node('stream-library', 'contenders/library.ts'),
     node('koa-send', 'contenders/koaSend.ts'),
     node('fastify-static', 'contenders/fastifyStatic.ts'),
-    node('stream-library-traced', TRACED.script),
+    startToggled(node, 'stream-library-traced'),
   ]);
   const nginx = await startStaticProxy('nginx', workspace.files, workspace.logs);
+  const subscriber = await measureSubscriber('streaming', 'koa-downloadview storageDownload', { origin: traced.origin, server: traced }, plan.sizes.map(fileCase), plan, progress);
   await measure('streaming', plan.sizes.map(fileCase), [
     direct('floor', 'Koa createReadStream (floor)', floor),
     direct('library', 'koa-downloadview storageDownload', library),
-    { ...direct(TRACED.id, `koa-downloadview storageDownload ${TRACED.label}`, traced), belowLength: TRACED.belowLength },
     direct('koaSend', '@koa/send', koaSend),
     direct('fastify', '@fastify/static', fastify),
     { id: 'static', label: 'nginx static', origin: nginx.origin },
   ]);
+  cells.push(...subscriber);
 }
 
 async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
@@ -136,7 +137,7 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
     node(`offload-floor-${proxy}`, 'contenders/koaOffload.ts', { BENCH_BACKEND: proxy }),
     node(`offload-library-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
     withLookUp ? node(`offload-trusting-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy, BENCH_FOLLOW_SYMLINKS_OUTSIDE: '1' }) : undefined,
-    tracedBehind(plan, proxy) ? node(`offload-traced-${proxy}`, TRACED.script, { BENCH_BACKEND: proxy }) : undefined,
+    tracedBehind(plan, proxy) ? startToggled(node, `offload-traced-${proxy}`, { BENCH_BACKEND: proxy }) : undefined,
   ]);
   const [floorProxy, libraryProxy, staticProxy, trustingProxy, tracedProxy] = await Promise.all([
     startOffloadProxy(proxy, floor.origin, workspace.files, workspace.logs),
@@ -145,17 +146,18 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
     trusting && startOffloadProxy(proxy, trusting.origin, workspace.files, workspace.logs),
     traced && startOffloadProxy(proxy, traced.origin, workspace.files, workspace.logs),
   ]);
+  const subscriber = traced && tracedProxy
+    ? await measureSubscriber(`offload ${proxy}`, `${proxy} + koa-downloadview xSendfile`, { origin: tracedProxy.origin, server: traced, proxyPid: tracedProxy.pid }, plan.sizes.map(fileCase), plan, progress)
+    : [];
   await measure(`offload ${proxy}`, plan.sizes.map(fileCase), [
     { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid, proxyPid: floorProxy.pid },
     { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid, proxyPid: libraryProxy.pid },
     ...(trusting && trustingProxy
       ? [{ id: 'trusting', label: `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, origin: trustingProxy.origin, nodePid: trusting.pid, proxyPid: trustingProxy.pid, belowLength: plan.staticFrom }]
       : []),
-    ...(traced && tracedProxy
-      ? [{ id: TRACED.id, label: `${proxy} + koa-downloadview xSendfile ${TRACED.label}`, origin: tracedProxy.origin, nodePid: traced.pid, proxyPid: tracedProxy.pid, belowLength: TRACED.belowLength }]
-      : []),
     { id: 'static', label: `${proxy} static`, origin: staticProxy.origin, minLength: plan.staticFrom },
   ]);
+  cells.push(...subscriber);
 }
 
 async function slowClients(): Promise<void> {

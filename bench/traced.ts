@@ -1,21 +1,128 @@
 /**
- * Issue 17's overhead rows: the library's server with the OpenTelemetry
- * example subscribed (contenders/libraryTraced.ts) joins the streaming group
- * and the nginx offload group, beside the same server with no subscriber.
- * Measured in the same rounds, the two differ only by the subscriber.
+ * Issue 17's overhead rows: one server (contenders/libraryTraced.ts) with the
+ * OpenTelemetry example subscribed and unsubscribed in turn every 100 ms
+ * while wrk loads it. Each run gives two samples, one per state: the Node
+ * CPU of that state's windows, and the run's responses split between the
+ * states in proportion to the bytes Node wrote to clients in each (whole
+ * responses behind a proxy, bodies when Node streams). A round's figure is
+ * then the CPU per request of the subscribed windows over the unsubscribed
+ * ones, measured in the same seconds of the machine.
  */
+import type { Tallies, Tally } from './contenders/libraryTraced.js';
+import { freePort } from '../src/testing/process.js';
 import { MiB } from './fixtures.js';
+import { wrk, type LoadResult } from './load.js';
+import type { Case, Cell, Sample } from './measure.js';
+import type { NodeServer } from './nodeServer.js';
 import type { Plan } from './plan.js';
+import { groupCpuSeconds } from './procStats.js';
 
 export const TRACED = {
-  id: 'traced',
   script: 'contenders/libraryTraced.ts',
-  label: '+ OpenTelemetry subscriber',
+  label: 'OpenTelemetry subscriber toggled every 5-15 ms',
+  /**
+   * The mean window. Other tenants of the machine change the CPU a request
+   * costs from one 100 ms to the next; windows of 10 ms put both states in
+   * each such stretch (an A/A check read ±5 % per round with 100 ms windows, ±2 % with 10 ms at 13 B).
+   */
+  toggleMs: 10,
   /** A subscriber's cost is per download: measured on small files and 1 MiB, where it could show. */
   belowLength: 100 * MiB,
 } as const;
 
+/** The contender ids of the two states' cells. */
+export const STATES = { subscribed: 'traced', unsubscribed: 'untraced' } as const;
+
 /** Whether the offload group of `proxy` measures the traced server too: nginx's, except in the smoke run (kept short). */
 export function tracedBehind(plan: Plan, proxy: string): boolean {
   return proxy === 'nginx' && plan.name !== 'smoke';
+}
+
+export interface ToggledServer extends NodeServer {
+  /** Where the server answers its tallies. */
+  control: string;
+}
+
+type StartNode = (name: string, script: string, env?: NodeJS.ProcessEnv) => Promise<NodeServer>;
+
+/** Starts the toggling server; `env` as for library.ts, plus BENCH_SUBSCRIBER=none for the A/A check. */
+export async function startToggled(start: StartNode, name: string, env: NodeJS.ProcessEnv = {}): Promise<ToggledServer> {
+  const controlPort = await freePort();
+  const server = await start(name, TRACED.script, { BENCH_TOGGLE_MS: String(TRACED.toggleMs), ...env, BENCH_CONTROL_PORT: String(controlPort) });
+  return { ...server, control: `http://127.0.0.1:${controlPort}/` };
+}
+
+export interface Target {
+  /** Where wrk sends its requests: the server, or the proxy in front of it. */
+  origin: string;
+  server: ToggledServer;
+  proxyPid?: number | undefined;
+}
+
+/** One cell per state and case, `plan.runs` samples each. */
+export async function measureSubscriber(group: string, label: string, target: Target, cases: Case[], plan: Plan, progress: (line: string) => void): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const testCase of cases.filter((candidate) => candidate.length < TRACED.belowLength)) {
+    const url = target.origin + testCase.path;
+    const row = (['subscribed', 'unsubscribed'] as const).map((state) => ({
+      group,
+      contender: { id: STATES[state], label: `${label}, ${TRACED.label}: ${state} windows`, origin: target.origin, nodePid: target.server.pid, ...(target.proxyPid && { proxyPid: target.proxyPid }) },
+      case: testCase,
+      samples: [] as Sample[],
+    }));
+    if (plan.warmupSeconds > 0) await wrk(url, { seconds: plan.warmupSeconds, connections: plan.connections });
+    for (let run = 0; run < plan.runs; run++) {
+      const before = { tallies: await talliesOf(target.server), proxy: target.proxyPid && groupCpuSeconds(target.proxyPid) };
+      const result = await wrk(url, { seconds: plan.seconds, connections: plan.connections, requests: plan.requestsPerRun });
+      const after = await talliesOf(target.server);
+      checkAnswers(url, result, testCase.length);
+      const proxyCpu = target.proxyPid ? groupCpuSeconds(target.proxyPid) - before.proxy! : undefined;
+      const [subscribed, unsubscribed] = (['subscribed', 'unsubscribed'] as const).map((state) => difference(after[state], before.tallies[state]));
+      const written = subscribed!.bytes + unsubscribed!.bytes;
+      row[0]!.samples.push(stateSample(result, subscribed!, subscribed!.bytes / written, proxyCpu));
+      row[1]!.samples.push(stateSample(result, unsubscribed!, unsubscribed!.bytes / written, proxyCpu));
+      const [on, off] = row.map((cell) => cell.samples.at(-1)!);
+      progress(`${group} · ${testCase.label} · ${TRACED.label} · run ${run + 1}/${plan.runs}: ${perRequest(on!)} µs subscribed, ${perRequest(off!)} µs unsubscribed (Node CPU per request)`);
+    }
+    cells.push(...row);
+  }
+  return cells;
+}
+
+async function talliesOf(server: ToggledServer): Promise<Tallies> {
+  return (await (await fetch(server.control)).json()) as Tallies;
+}
+
+/**
+ * A misconfigured server answering 404 fast would seem cheap: every answer
+ * of the run must be a 2xx or 3xx (wrk counts the others as errors) with the whole file.
+ */
+function checkAnswers(url: string, result: LoadResult, length: number): void {
+  if (result.errors > 0 || result.requests === 0 || result.bytes < result.requests * length) {
+    throw new Error(`${url}: ${result.requests} answers, ${result.bytes} bytes, ${result.errors} errors; expected whole files of ${length} bytes and no error.`);
+  }
+}
+
+function difference(later: Tally, earlier: Tally): Tally {
+  return { cpuMicros: later.cpuMicros - earlier.cpuMicros, bytes: later.bytes - earlier.bytes, micros: later.micros - earlier.micros };
+}
+
+/**
+ * One state's part of a run: `share` of its responses and bytes (and of the
+ * proxy's CPU, whose work per response the subscriber does not change), its own
+ * Node CPU and seconds. The run's errors belong to both states.
+ */
+function stateSample(result: LoadResult, tally: Tally, share: number, proxyCpu: number | undefined): Sample {
+  return {
+    requests: result.requests * share,
+    bytes: result.bytes * share,
+    seconds: tally.micros / 1e6,
+    errors: result.errors,
+    cpuSeconds: tally.cpuMicros / 1e6,
+    ...(proxyCpu !== undefined && { proxyCpuSeconds: proxyCpu * share }),
+  };
+}
+
+function perRequest(sample: Sample): string {
+  return ((sample.cpuSeconds! / sample.requests) * 1e6).toFixed(1);
 }
