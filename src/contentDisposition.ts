@@ -34,12 +34,15 @@ function asciiFallback(name: string): string {
     .replace(/[^\x20-\x7e]|["%]/g, '_');
 }
 
-// The first character of the key is `a` (attachment) or `i` (inline), the rest is the name.
-const build = memoize((key) => {
-  const safe = safeBasename(key.slice(1));
-  return format(safe, { type: key[0] === 'a' ? 'attachment' : 'inline', fallback: asciiFallback(safe) });
-});
+function build(type: 'attachment' | 'inline', name: string): string {
+  const safe = safeBasename(name);
+  return format(safe, { type, fallback: asciiFallback(safe) });
+}
 
-export function contentDisposition(name: string, attachment: boolean): string {
-  return build((attachment ? 'a' : 'i') + name);
+// One memory per type, keyed by the name itself: a key made per request (type + name) would be hashed anew each time.
+const attachment = memoize((name) => build('attachment', name));
+const inline = memoize((name) => build('inline', name));
+
+export function contentDisposition(name: string, asAttachment: boolean): string {
+  return asAttachment ? attachment(name) : inline(name);
 }

@@ -13,12 +13,19 @@ export function isHeaderValue(value: unknown): value is string {
 
 /** From the options, else the storage, else the file name; a charset for text types only. */
 export function contentType(basename: string, stat: Partial<FileStat>, options: DownloadOptions): string {
-  const type = options.contentType ?? stat.contentType ?? typeOfName(basename);
-  if (options.charset === false || /;\s*charset=/i.test(type)) return type;
-  return takesCharset(type) ? `${type}; charset=${options.charset ?? 'utf-8'}` : type;
+  const given = options.contentType ?? stat.contentType;
+  if (given === undefined && options.charset === undefined) return defaultContentType(basename);
+  return withCharset(given ?? typeOfName(basename), options.charset);
+}
+
+function withCharset(type: string, charset: string | false | undefined): string {
+  if (charset === false || /;\s*charset=/i.test(type)) return type;
+  return takesCharset(type) ? `${type}; charset=${charset ?? 'utf-8'}` : type;
 }
 
 const typeOfName = memoize((basename) => mime.lookup(basename) || 'application/octet-stream');
+// The whole header in the common case (the name's type, the default charset), made once per name.
+const defaultContentType = memoize((basename) => withCharset(typeOfName(basename), undefined));
 const takesCharset = memoize((type) => Boolean(mime.charset(type.split(';', 1)[0]!.trim())));
 
 /** The storage's own ETag, else a weak one from size and modification time (as the etag module builds for fs.Stats). */

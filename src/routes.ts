@@ -49,7 +49,9 @@ export function download(resolveFile: Resolver<DownloadFile>, options: DownloadO
   return async (ctx) => {
     let file: DownloadFile | undefined;
     try {
-      file = await resolveFile(ctx);
+      const found = resolveFile(ctx);
+      // Most resolvers answer at once (storageDownload's does): awaited only when they do not, one microtask fewer per download.
+      file = isPending(found) ? await found : found;
       if (!file) return ctx.throw(404);
       await sendFile(ctx, file, options);
     } catch (error) {
@@ -58,6 +60,11 @@ export function download(resolveFile: Resolver<DownloadFile>, options: DownloadO
       throw error;
     }
   };
+}
+
+/** Whether a resolver's answer is to be awaited: a promise, or any thenable (a JavaScript caller's). */
+function isPending<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /** The client sees only the status and a sentence without names; the developer sees the rest with NODE_DEBUG=koa-downloadview. */
