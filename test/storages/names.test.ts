@@ -41,6 +41,29 @@ describe('Storage names', function () {
     });
   });
 
+  it('refuses a hollow segment and accepts dots inside a segment alike in a short name and in a long one (past the quick path)', function () {
+    const long = 'x'.repeat(100);
+    for (const prefix of ['', `${long}/`]) {
+      const verdicts = Object.fromEntries(['..', '.', 'a/..', 'a/.', 'a/', '../a', '.hidden', '..a', 'a..', 'a/.b/c', 'a.b/..c'].map((name) => [name, verdict(prefix + name)]));
+      expect(verdicts, prefix ? 'long' : 'short').to.deep.equal({
+        '..': '".." segments are not allowed',
+        '.': 'empty and "." segments are not allowed',
+        'a/..': '".." segments are not allowed',
+        'a/.': 'empty and "." segments are not allowed',
+        'a/': 'empty and "." segments are not allowed',
+        '../a': '".." segments are not allowed',
+        '.hidden': 'valid',
+        '..a': 'valid',
+        'a..': 'valid',
+        'a/.b/c': 'valid',
+        'a.b/..c': 'valid',
+      });
+    }
+    // 85 characters of 3 bytes each fit a segment; 86 would not, which the quick path leaves to the byte count.
+    expect(verdict('€'.repeat(85))).to.equal('valid');
+    expect(verdict('€'.repeat(86))).to.equal('a segment is longer than 255 bytes');
+  });
+
   it('accepts a colon after the first character: only a leading drive letter is absolute', function () {
     expect(verdict('notes:v2.txt')).to.equal('valid');
     expect(verdict('dir/C:x.txt')).to.equal('valid');
