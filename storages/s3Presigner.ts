@@ -132,7 +132,7 @@ export class S3Presigner {
 }
 
 /** The SDK's own presign: the reference, and the way for clients the template cannot follow. */
-export function sdkPresign(client: S3Client, bucket: string, request: PresignRequest): Promise<string> {
+function sdkPresign(client: S3Client, bucket: string, request: PresignRequest): Promise<string> {
   const object = { Bucket: bucket, Key: request.key };
   const command =
     request.method === 'HEAD'
