@@ -3,34 +3,37 @@
  *
  * getSignedUrl builds and runs a whole middleware stack per URL (endpoint
  * rules, retry, schema serialisation, auth scheme selection), some 200 µs
- * of CPU, against some 30 µs for the signature itself: too much for an
- * offload hand-off that does nothing else. Yet only the path depends on the
- * key: the SDK's own endpoint cache keys on Bucket, Region, Endpoint and the
- * client's flags, never on Key. So the SDK presigns a probe once per
- * storage and kind of URL (GET or HEAD, which response headers), that URL
- * becomes a template (origin, path before the key, the query parameters the
- * SDK added, signing region and service), and each later URL is the
- * template with its key, signed by the SDK's own S3RequestPresigner, with
- * the client's own credentials provider (memoized and refreshed as for any
- * command).
+ * of CPU, where the signature itself is two hashes and an HMAC: too much for
+ * an offload hand-off that does nothing else. Yet only the path depends on
+ * the key: the SDK's own endpoint cache keys on Bucket, Region, Endpoint
+ * and the client's flags, never on Key. So the SDK presigns a probe once
+ * per storage and kind of URL (GET or HEAD, which response headers), that
+ * URL becomes a template (origin, path before the key, the query
+ * parameters the SDK added, signing region and service), and each later URL
+ * is the template with its key, signed with SigV4's presigned-query form
+ * (Host the only signed header, the payload unsigned, as the SDK signs it)
+ * and the credentials of the client's own provider (memoized and refreshed
+ * as for any command).
  *
  * The template is trusted only if it reproduces the probe's URL exactly, at
- * the same signing date; the probe key holds what is hardest to encode.
- * Clients this cannot reason about sign every URL through getSignedUrl:
- * an endpoint provider other than the SDK's (it might read the key), or
- * middleware a plain S3Client does not have (it might change the request).
+ * the same signing date: the SDK checks the shape and this signer once per
+ * kind; the probe key holds what is hardest to encode. Clients this cannot
+ * reason about sign every URL through getSignedUrl: an endpoint provider
+ * other than the SDK's (it might read the key), or middleware a plain
+ * S3Client does not have (it might change the request).
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash, createHmac } from 'node:crypto';
 
 export interface PresignRequest {
   /** The object key, prefix included. */
   key: string;
   method: 'GET' | 'HEAD';
   expiresIn: number;
-  /** GET only: ResponseContentDisposition. */
+  /** ResponseContentDisposition. */
   contentDisposition?: string | undefined;
-  /** GET only: ResponseContentType. */
+  /** ResponseContentType. */
   contentType?: string | undefined;
   /** Default: now. */
   signingDate?: Date;
@@ -39,8 +42,8 @@ export interface PresignRequest {
 interface Template {
   /** `http://host:port` as the SDK wrote it. */
   origin: string;
-  /** The request's parts the signer reads that the origin gives. */
-  endpoint: { protocol: string; hostname: string; port: number | undefined; host: string };
+  /** The Host header it signed. */
+  host: string;
   /** The path before the encoded key: `/bucket/` path-style, `/` virtual-hosted. */
   pathPrefix: string;
   /** What the SDK adds whatever the key (x-id, x-amz-checksum-mode…), decoded. */
@@ -65,6 +68,10 @@ const SIGNING_PARAMETERS = new Set([
   'x-amz-signedheaders',
 ]);
 const RESPONSE_PARAMETERS = { contentDisposition: 'response-content-disposition', contentType: 'response-content-type' } as const;
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+// SigV4's limit: longer, the SDK refuses, and so do we, with its words.
+const MAX_EXPIRES_IN = 7 * 24 * 3600;
 
 let plainClient: S3Client | undefined;
 
@@ -72,22 +79,21 @@ export class S3Presigner {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #templates = new Map<string, Promise<Template | undefined>>();
-  readonly #signer: S3RequestPresigner;
+  /** The last signing key derived: the secret and scope it is for. */
+  #signingKey: { secret: string; scope: string; key: Buffer } | undefined;
 
   constructor(client: S3Client, bucket: string) {
     this.#client = client;
     this.#bucket = bucket;
-    // As getSignedUrl builds its own, but the credentials read from the client each time: whoever replaces them there is followed.
-    this.#signer = new S3RequestPresigner({ ...client.config, credentials: () => client.config.credentials() });
   }
 
   async presign(request: PresignRequest): Promise<string> {
-    const template = await this.#template(request);
+    const template = request.expiresIn > MAX_EXPIRES_IN ? undefined : await this.#template(request);
     return template ? this.#sign(template, request) : sdkPresign(this.#client, this.#bucket, request);
   }
 
   #template(request: PresignRequest): Promise<Template | undefined> {
-    const kind = `${request.method} ${request.method === 'GET' && request.contentDisposition != null} ${request.method === 'GET' && request.contentType != null}`;
+    const kind = `${request.method} ${request.contentDisposition != null} ${request.contentType != null}`;
     let template = this.#templates.get(kind);
     if (!template) {
       template = this.#learn(request);
@@ -114,30 +120,46 @@ export class S3Presigner {
   }
 
   async #sign(template: Template, request: PresignRequest): Promise<string> {
-    const query = { ...template.query };
-    if (request.method === 'GET') {
-      for (const option of ['contentDisposition', 'contentType'] as const) {
-        const value = request[option];
-        if (value != null) query[RESPONSE_PARAMETERS[option]] = value;
-      }
+    // Read from the client each time, as getSignedUrl does: credentials set on it later are followed.
+    const credentials = await this.#client.config.credentials();
+    if (typeof credentials?.accessKeyId !== 'string' || typeof credentials.secretAccessKey !== 'string') return sdkPresign(this.#client, this.#bucket, request);
+    const date = (request.signingDate ?? new Date()).toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const scope = `${date.slice(0, 8)}/${template.region}/${template.service}/aws4_request`;
+    const query: Record<string, string> = {
+      ...template.query,
+      'X-Amz-Algorithm': ALGORITHM,
+      'X-Amz-Content-Sha256': UNSIGNED_PAYLOAD,
+      'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
+      'X-Amz-Date': date,
+      'X-Amz-Expires': String(request.expiresIn),
+      'X-Amz-SignedHeaders': 'host',
+    };
+    if (credentials.sessionToken) query['X-Amz-Security-Token'] = credentials.sessionToken;
+    for (const option of ['contentDisposition', 'contentType'] as const) {
+      const value = request[option];
+      if (value != null) query[RESPONSE_PARAMETERS[option]] = value;
     }
     const path = template.pathPrefix + encodeKey(request.key);
-    const { protocol, hostname, port, host } = template.endpoint;
-    const presigned = await this.#signer.presign(
-      { method: request.method, protocol, hostname, port, path, query, headers: { host } },
-      { expiresIn: request.expiresIn, signingRegion: template.region, signingService: template.service, ...(request.signingDate && { signingDate: request.signingDate }) },
-    );
-    return `${template.origin}${path}?${queryString(presigned.query as Record<string, string>)}`;
+    const canonicalRequest = `${request.method}\n${path}\n${queryString(query)}\nhost:${template.host}\n\nhost\n${UNSIGNED_PAYLOAD}`;
+    const stringToSign = `${ALGORITHM}\n${date}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    query['X-Amz-Signature'] = createHmac('sha256', this.#keyFor(credentials.secretAccessKey, scope)).update(stringToSign).digest('hex');
+    return `${template.origin}${path}?${queryString(query)}`;
+  }
+
+  /** SigV4's signing key for a secret and a scope (`date/region/service/aws4_request`): four HMACs, once a day per secret. */
+  #keyFor(secret: string, scope: string): Buffer {
+    if (this.#signingKey?.secret !== secret || this.#signingKey.scope !== scope) {
+      const key = scope.split('/').reduce<Buffer | string>((key, part) => createHmac('sha256', key).update(part).digest(), `AWS4${secret}`) as Buffer;
+      this.#signingKey = { secret, scope, key };
+    }
+    return this.#signingKey.key;
   }
 }
 
 /** The SDK's own presign: the reference, and the way for clients the template cannot follow. */
 function sdkPresign(client: S3Client, bucket: string, request: PresignRequest): Promise<string> {
-  const object = { Bucket: bucket, Key: request.key };
-  const command =
-    request.method === 'HEAD'
-      ? new HeadObjectCommand(object)
-      : new GetObjectCommand({ ...object, ResponseContentDisposition: request.contentDisposition, ResponseContentType: request.contentType });
+  const input = { Bucket: bucket, Key: request.key, ResponseContentDisposition: request.contentDisposition, ResponseContentType: request.contentType };
+  const command = request.method === 'HEAD' ? new HeadObjectCommand(input) : new GetObjectCommand(input);
   return getSignedUrl(client, command, { expiresIn: request.expiresIn, ...(request.signingDate && { signingDate: request.signingDate }) });
 }
 
@@ -150,7 +172,7 @@ function understood(client: S3Client): boolean {
 
 /** The parts of an SDK presigned URL that do not depend on the key or the signature; undefined for a URL of another shape. */
 function templateOf(url: string, key: string): Template | undefined {
-  const { origin, protocol, hostname, port, host } = new URL(url);
+  const { origin, host } = new URL(url);
   const queryStart = url.indexOf('?');
   if (!url.startsWith(origin) || queryStart === -1) return undefined;
   const path = url.slice(origin.length, queryStart);
@@ -165,12 +187,11 @@ function templateOf(url: string, key: string): Template | undefined {
     else if (lower !== RESPONSE_PARAMETERS.contentDisposition && lower !== RESPONSE_PARAMETERS.contentType) query[name] = value;
   }
   // SigV4a (multi-region access points) and signed headers beyond Host are other shapes.
-  if (signing['x-amz-algorithm'] !== 'AWS4-HMAC-SHA256' || signing['x-amz-signedheaders'] !== 'host') return undefined;
+  if (signing['x-amz-algorithm'] !== ALGORITHM || signing['x-amz-signedheaders'] !== 'host') return undefined;
   // <access key>/<date>/<region>/<service>/aws4_request
   const [region, service] = (signing['x-amz-credential'] ?? '').split('/').slice(-3, -1);
   if (!region || !service) return undefined;
-  const endpoint = { protocol, hostname, port: port === '' ? undefined : Number(port), host };
-  return { origin, endpoint, pathPrefix: path.slice(0, path.length - encodedKey.length), query, region, service };
+  return { origin, host, pathPrefix: path.slice(0, path.length - encodedKey.length), query, region, service };
 }
 
 /** As the SDK encodes a greedy path label: each segment URI-escaped, the slashes kept. */

@@ -48,15 +48,13 @@ const KINDS: Array<Omit<PresignRequest, 'key'>> = [
   { method: 'GET', expiresIn: 60, contentType: 'text/csv; charset=utf-8' },
   { method: 'GET', expiresIn: 60, contentDisposition: 'inline', contentType: 'application/pdf' },
   { method: 'HEAD', expiresIn: 60 },
+  { method: 'HEAD', expiresIn: 60, contentType: 'text/csv' },
 ];
 
 /** The oracle: the SDK's own presign of the same request. */
 function sdkUrl(client: S3Client, request: PresignRequest, bucket = BUCKET): Promise<string> {
-  const object = { Bucket: bucket, Key: request.key };
-  const command =
-    request.method === 'HEAD'
-      ? new HeadObjectCommand(object)
-      : new GetObjectCommand({ ...object, ResponseContentDisposition: request.contentDisposition, ResponseContentType: request.contentType });
+  const input = { Bucket: bucket, Key: request.key, ResponseContentDisposition: request.contentDisposition, ResponseContentType: request.contentType };
+  const command = request.method === 'HEAD' ? new HeadObjectCommand(input) : new GetObjectCommand(input);
   return getSignedUrl(client, command, { expiresIn: request.expiresIn, signingDate: request.signingDate! });
 }
 
@@ -151,6 +149,36 @@ describe('S3 presigned URLs (s3Presigner.ts), against the SDK\'s getSignedUrl', 
     await presigner.presign(request);
     client.config.credentials = { accessKeyId: 'AKIDROTATED', secretAccessKey: 'rotated secret' } as unknown as typeof client.config.credentials;
     expect(await presigner.presign(request)).to.equal(await sdkUrl(client, request)).and.to.include('X-Amz-Credential=AKIDROTATED%2F');
+  });
+
+  it('signs with the key of each signing day, and of each secret', async function () {
+    let current: Record<string, unknown> = { ...STATIC, expiration: new Date(Date.now() + 60_000) };
+    const config: S3ClientConfig = { region: 'eu-west-3', credentials: async () => current as typeof STATIC };
+    const presigner = new S3Presigner(new S3Client(config), BUCKET);
+    const oracle = new S3Client(config);
+    const signedAt = async (signingDate: Date) => {
+      const request: PresignRequest = { key: 'a.txt', method: 'GET', expiresIn: 60, signingDate };
+      return [await presigner.presign(request), await sdkUrl(oracle, request)];
+    };
+    const nextDay = new Date(SIGNING_DATE.getTime() + 24 * 3600 * 1000);
+    for (const [ours, sdk] of [await signedAt(SIGNING_DATE), await signedAt(nextDay), await signedAt(SIGNING_DATE)]) expect(ours).to.equal(sdk);
+    current = { ...STATIC, secretAccessKey: 'the same key id, a new secret', expiration: new Date(Date.now() + 60_000) };
+    const [ours, sdk] = await signedAt(SIGNING_DATE);
+    expect(ours).to.equal(sdk);
+  });
+
+  it('fails as the SDK does on credentials that are not ones, and on a URL that would live over a week', async function () {
+    let current: Record<string, unknown> = { ...STATIC, expiration: new Date(Date.now() + 60_000) };
+    const config: S3ClientConfig = { region: 'eu-west-3', credentials: async () => current as typeof STATIC };
+    const presigner = new S3Presigner(new S3Client(config), BUCKET);
+    const oracle = new S3Client(config);
+    const rejection = (attempt: Promise<unknown>) => attempt.then(() => expect.fail('expected a rejection'), (reason: unknown) => String(reason));
+    const week: PresignRequest = { key: 'a.txt', method: 'GET', expiresIn: 7 * 24 * 3600, signingDate: SIGNING_DATE };
+    expect(await presigner.presign(week)).to.equal(await sdkUrl(oracle, week));
+    const longer = { ...week, expiresIn: week.expiresIn + 1 };
+    expect(await rejection(presigner.presign(longer))).to.equal(await rejection(sdkUrl(oracle, longer))).and.to.include('one week');
+    current = { accessKeyId: 'AKIDONLY', expiration: new Date(Date.now() + 60_000) };
+    expect(await rejection(presigner.presign(week))).to.equal(await rejection(sdkUrl(oracle, week))).and.to.include('not valid');
   });
 
   it('asks the client\'s provider for lasting credentials once, not per URL', async function () {
