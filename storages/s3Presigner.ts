@@ -207,7 +207,8 @@ function queryString(query: Record<string, string>): string {
     .join('&');
 }
 
-/** RFC 3986 escaping, as SigV4 wants it: encodeURIComponent also leaves ! ' ( ) * alone. */
+/** RFC 3986 escaping, as SigV4 wants it: encodeURIComponent also leaves ! ' ( ) * alone. Most names and values need none: they are returned as they are, which halves a URL's cost. */
 function escapeUri(text: string): string {
+  if (/^[\w.~-]*$/.test(text)) return text;
   return encodeURIComponent(text).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
