@@ -110,15 +110,17 @@ async function refreshFindings(): Promise<void> {
 }
 
 async function streaming(): Promise<void> {
-  const [floor, library, koaSend, fastify, traced] = await Promise.all([
+  const [floor, library, koaSend, fastify, traced, aa] = await Promise.all([
     node('stream-floor', 'contenders/koaStream.ts'),
     node('stream-library', 'contenders/library.ts'),
     node('koa-send', 'contenders/koaSend.ts'),
     node('fastify-static', 'contenders/fastifyStatic.ts'),
-    startToggled(node, 'stream-library-traced'),
+    startToggled(node, 'stream-library-traced', 'otel'),
+    startToggled(node, 'stream-library-aa', 'none'),
   ]);
   const nginx = await startStaticProxy('nginx', workspace.files, workspace.logs);
-  const subscriber = await measureSubscriber('streaming', 'koa-downloadview storageDownload', { origin: traced.origin, server: traced }, plan.sizes.map(fileCase), plan, progress);
+  const subscriber = [];
+  for (const server of [traced, aa]) subscriber.push(...(await measureSubscriber('streaming', 'koa-downloadview storageDownload', { origin: server.origin, server }, plan.sizes.map(fileCase), plan, progress)));
   await measure('streaming', plan.sizes.map(fileCase), [
     direct('floor', 'Koa createReadStream (floor)', floor),
     direct('library', 'koa-downloadview storageDownload', library),
@@ -137,7 +139,7 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
     node(`offload-floor-${proxy}`, 'contenders/koaOffload.ts', { BENCH_BACKEND: proxy }),
     node(`offload-library-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
     withLookUp ? node(`offload-trusting-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy, BENCH_FOLLOW_SYMLINKS_OUTSIDE: '1' }) : undefined,
-    tracedBehind(plan, proxy) ? startToggled(node, `offload-traced-${proxy}`, { BENCH_BACKEND: proxy }) : undefined,
+    tracedBehind(plan, proxy) ? startToggled(node, `offload-traced-${proxy}`, 'otel', { BENCH_BACKEND: proxy }) : undefined,
   ]);
   const [floorProxy, libraryProxy, staticProxy, trustingProxy, tracedProxy] = await Promise.all([
     startOffloadProxy(proxy, floor.origin, workspace.files, workspace.logs),

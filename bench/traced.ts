@@ -1,6 +1,6 @@
 /**
  * Issue 17's overhead rows: one server (contenders/libraryTraced.ts) with the
- * OpenTelemetry example subscribed and unsubscribed in turn every 100 ms
+ * OpenTelemetry example subscribed and unsubscribed in turn every 5 to 15 ms
  * while wrk loads it. Each run gives two samples, one per state: the Node
  * CPU of that state's windows, and the run's responses split between the
  * states in proportion to the bytes Node wrote to clients in each (whole
@@ -19,19 +19,37 @@ import { groupCpuSeconds } from './procStats.js';
 
 export const TRACED = {
   script: 'contenders/libraryTraced.ts',
-  label: 'OpenTelemetry subscriber toggled every 5-15 ms',
   /**
    * The mean window. Other tenants of the machine change the CPU a request
    * costs from one 100 ms to the next; windows of 10 ms put both states in
-   * each such stretch (an A/A check read ±5 % per round with 100 ms windows, ±2 % with 10 ms at 13 B).
+   * each such stretch (an A/A check at 13 B read -8 % to +15 % per round with
+   * 100 ms windows, -3.5 % to +1.4 % with 10 ms, on a loaded machine).
    */
   toggleMs: 10,
   /** A subscriber's cost is per download: measured on small files and 1 MiB, where it could show. */
   belowLength: 100 * MiB,
 } as const;
 
-/** The contender ids of the two states' cells. */
-export const STATES = { subscribed: 'traced', unsubscribed: 'untraced' } as const;
+type State = 'subscribed' | 'unsubscribed';
+
+/**
+ * What a toggling server compares: the OpenTelemetry example against no
+ * subscriber, or (the A/A check) no subscriber against no subscriber, whose
+ * rounds spread as far as the method's own noise does in that run. The ids
+ * are its cells' contender ids.
+ */
+export const VARIANTS = {
+  otel: {
+    label: 'OpenTelemetry subscriber toggled every 5-15 ms',
+    ids: { subscribed: 'traced', unsubscribed: 'untraced' },
+    windows: { subscribed: 'subscribed', unsubscribed: 'unsubscribed' },
+  },
+  none: {
+    label: 'A/A, no subscriber in either state, toggled every 5-15 ms',
+    ids: { subscribed: 'aa-first', unsubscribed: 'aa-second' },
+    windows: { subscribed: 'first', unsubscribed: 'second' },
+  },
+} as const satisfies Record<string, { label: string; ids: Record<State, string>; windows: Record<State, string> }>;
 
 /** Whether the offload group of `proxy` measures the traced server too: nginx's, except in the smoke run (kept short). */
 export function tracedBehind(plan: Plan, proxy: string): boolean {
@@ -41,15 +59,16 @@ export function tracedBehind(plan: Plan, proxy: string): boolean {
 export interface ToggledServer extends NodeServer {
   /** Where the server answers its tallies. */
   control: string;
+  variant: (typeof VARIANTS)[keyof typeof VARIANTS];
 }
 
 type StartNode = (name: string, script: string, env?: NodeJS.ProcessEnv) => Promise<NodeServer>;
 
-/** Starts the toggling server; `env` as for library.ts, plus BENCH_SUBSCRIBER=none for the A/A check. */
-export async function startToggled(start: StartNode, name: string, env: NodeJS.ProcessEnv = {}): Promise<ToggledServer> {
+/** Starts a toggling server; `env` as for library.ts. */
+export async function startToggled(start: StartNode, name: string, subscriber: keyof typeof VARIANTS, env: NodeJS.ProcessEnv = {}): Promise<ToggledServer> {
   const controlPort = await freePort();
-  const server = await start(name, TRACED.script, { BENCH_TOGGLE_MS: String(TRACED.toggleMs), ...env, BENCH_CONTROL_PORT: String(controlPort) });
-  return { ...server, control: `http://127.0.0.1:${controlPort}/` };
+  const server = await start(name, TRACED.script, { BENCH_TOGGLE_MS: String(TRACED.toggleMs), ...env, BENCH_SUBSCRIBER: subscriber, BENCH_CONTROL_PORT: String(controlPort) });
+  return { ...server, control: `http://127.0.0.1:${controlPort}/`, variant: VARIANTS[subscriber] };
 }
 
 export interface Target {
@@ -64,9 +83,10 @@ export async function measureSubscriber(group: string, label: string, target: Ta
   const cells: Cell[] = [];
   for (const testCase of cases.filter((candidate) => candidate.length < TRACED.belowLength)) {
     const url = target.origin + testCase.path;
+    const { variant } = target.server;
     const row = (['subscribed', 'unsubscribed'] as const).map((state) => ({
       group,
-      contender: { id: STATES[state], label: `${label}, ${TRACED.label}: ${state} windows`, origin: target.origin, nodePid: target.server.pid, ...(target.proxyPid && { proxyPid: target.proxyPid }) },
+      contender: { id: variant.ids[state], label: `${label}, ${variant.label}: ${variant.windows[state]} windows`, origin: target.origin, nodePid: target.server.pid, ...(target.proxyPid && { proxyPid: target.proxyPid }) },
       case: testCase,
       samples: [] as Sample[],
     }));
@@ -82,7 +102,7 @@ export async function measureSubscriber(group: string, label: string, target: Ta
       row[0]!.samples.push(stateSample(result, subscribed!, subscribed!.bytes / written, proxyCpu));
       row[1]!.samples.push(stateSample(result, unsubscribed!, unsubscribed!.bytes / written, proxyCpu));
       const [on, off] = row.map((cell) => cell.samples.at(-1)!);
-      progress(`${group} · ${testCase.label} · ${TRACED.label} · run ${run + 1}/${plan.runs}: ${perRequest(on!)} µs subscribed, ${perRequest(off!)} µs unsubscribed (Node CPU per request)`);
+      progress(`${group} · ${testCase.label} · ${variant.label} · run ${run + 1}/${plan.runs}: ${perRequest(on!)} µs ${variant.windows.subscribed}, ${perRequest(off!)} µs ${variant.windows.unsubscribed} (Node CPU per request)`);
     }
     cells.push(...row);
   }

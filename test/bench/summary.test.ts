@@ -128,7 +128,7 @@ describe('Benchmark verdicts', function () {
     expect(rows[1]!.basis).to.equal('Node CPU per GiB (0.768 vs 10.24 s/GiB)');
   });
 
-  it('judge an OpenTelemetry subscriber on the subscribed windows of the toggling server against its unsubscribed ones, Node and proxy alike (issue 17)', function () {
+  it('judge an OpenTelemetry subscriber on the subscribed windows of the toggling server against its unsubscribed ones, Node and proxy alike, and report its A/A check without a goal (issue 17)', function () {
     const plan = { ...PLANS.full, sizes: [13], s3Sizes: [] };
     const cells = [
       // Streaming: 2 % and 4 % more CPU per request: the rounds straddle the 3 % goal.
@@ -139,11 +139,15 @@ describe('Benchmark verdicts', function () {
       cell(13, [1000, 1000], [0.1, 0.1], { id: 'untraced', group: 'offload nginx', proxyPid: 1, proxyCpu: [0.099, 0.099] }),
       // The library's own cell of the group is no baseline for the subscriber: it ran at other moments.
       cell(13, [1000, 1000], [0.05, 0.05], { id: 'library', group: 'streaming' }),
+      // The A/A check, reported without a goal: -1 % and +1 %.
+      cell(13, [1000, 1000], [0.099, 0.101], { id: 'aa-first', group: 'streaming' }),
+      cell(13, [1000, 1000], [0.1, 0.1], { id: 'aa-second', group: 'streaming' }),
     ];
-    const rows = checkGoals(cells, [], plan).filter((row) => row.measure.includes('an OpenTelemetry subscriber vs none'));
-    expect(rows.map((row) => [row.measure, row.basis, row.figure, row.goal, row.verdict])).to.deep.equal([
-      ['streaming, an OpenTelemetry subscriber vs none, toggled in one server', 'Node CPU per request', '3.0 %', '≤ 3 %', 'within noise'],
-      ['offload nginx, an OpenTelemetry subscriber vs none, toggled in one server', 'server CPU per request (Node + proxy)', '1.0 %', '≤ 3 %', 'pass'],
+    const rows = checkGoals(cells, [], plan).filter((row) => row.measure.endsWith('toggled in one server'));
+    expect(rows.map((row) => [row.measure, row.basis, row.figure, row.spread, row.goal, row.verdict])).to.deep.equal([
+      ['streaming, an OpenTelemetry subscriber vs none, toggled in one server', 'Node CPU per request', '3.0 %', '2.0 % – 4.0 %', '≤ 3 %', 'within noise'],
+      ['offload nginx, an OpenTelemetry subscriber vs none, toggled in one server', 'server CPU per request (Node + proxy)', '1.0 %', '', '≤ 3 %', 'pass'],
+      ['streaming, A/A check of the toggling: no subscriber vs none, toggled in one server', 'Node CPU per request', '0.0 %', '-1.0 % – 1.0 %', 'reported', undefined],
     ]);
   });
 
