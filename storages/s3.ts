@@ -210,7 +210,9 @@ export class S3Storage implements Storage {
     const status = (error as S3ServiceException).$metadata?.httpStatusCode;
     // HeadObject answers a bare 404 ("NotFound"); a missing bucket is a configuration fault, not a missing file.
     if (code === 'NoSuchKey' || (status === 404 && code !== 'NoSuchBucket')) return new FileNotFoundError(name, { cause: error });
-    return new StorageError(`S3 error on ${JSON.stringify(name)} in bucket ${JSON.stringify(this.bucket)}: ${code ?? String(error)}`, { cause: error, status: 502 });
+    // Our own finding about an answer (trimToRange) says more than its class name.
+    const detail = error instanceof StorageError ? error.message : (code ?? String(error));
+    return new StorageError(`S3 error on ${JSON.stringify(name)} in bucket ${JSON.stringify(this.bucket)}: ${detail}`, { cause: error, status: 502 });
   }
 }
 
@@ -231,5 +233,10 @@ function trimToRange(body: Readable, asked: ByteRange | undefined, contentRange:
   const [, start = '0', end = 'Infinity'] = /^bytes (\d+)-(\d+)\//.exec(contentRange ?? '') ?? [];
   const served = { start: Number(start), end: Number(end) };
   if (served.start === asked.start && served.end <= asked.end) return body;
+  if (served.start > asked.start) {
+    // The first bytes asked are not in the answer: cutting it would send other bytes as these.
+    body.destroy();
+    throw new StorageError(`S3 answered bytes ${served.start}-${served.end} for bytes ${asked.start}-${asked.end}`, { status: 502 });
+  }
   return sliceStream(body, { start: asked.start - served.start, end: asked.end - served.start });
 }

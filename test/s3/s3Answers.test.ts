@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StorageError } from '../../storages/errors.js';
 import { S3Storage } from '../../storages/s3.js';
 import { readAll } from '../support/streams.js';
 
@@ -14,7 +15,7 @@ const OBJECT = 'ABCDEFGHIJKLMNOPQRST';
 const XML = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /** How the stand-in answers a GET with a Range. */
-type RangeAnswer = 'invalid range' | 'whole object' | 'wider range';
+type RangeAnswer = 'invalid range' | 'whole object' | 'wider range' | 'later range';
 
 function answer(mode: RangeAnswer, req: IncomingMessage, res: ServerResponse): void {
   if (req.url!.includes('list-type=2')) {
@@ -31,6 +32,10 @@ function answer(mode: RangeAnswer, req: IncomingMessage, res: ServerResponse): v
   } else if (mode === 'whole object') {
     res.writeHead(200, { ...headers, 'Content-Length': OBJECT.length });
     res.end(OBJECT);
+  } else if (mode === 'later range') {
+    const from = start! + 2;
+    res.writeHead(206, { ...headers, 'Content-Length': end! - from + 1, 'Content-Range': `bytes ${from}-${end}/${OBJECT.length}` });
+    res.end(OBJECT.slice(from, end! + 1));
   } else {
     // A few bytes more on each side, as a server that rounds ranges out to its blocks might.
     const [from, to] = [Math.max(0, start! - 3), Math.min(OBJECT.length - 1, end! + 2)];
@@ -75,6 +80,13 @@ describe('S3Storage, given the answers of S3 that s3rver never gives', function 
     expect((await readAll(await storage.open('letters.txt', { start: 1, end: 3 }))).toString()).to.equal('BCD');
     // Wider at the start only: the range runs to the object's last byte.
     expect((await readAll(await storage.open('letters.txt', { start: 15, end: 19 }))).toString()).to.equal('PQRST');
+  });
+
+  it('fails with a StorageError, sending no byte, when S3 answers a range that starts after the one asked', async function () {
+    mode = 'later range';
+    const failure = await storage.open('letters.txt', { start: 5, end: 9 }).then(readAll).then(String, (error: Error) => error);
+    expect(failure).to.be.instanceOf(StorageError);
+    expect((failure as StorageError).message).to.equal('S3 error on "letters.txt" in bucket "bucket": S3 answered bytes 7-9 for bytes 5-9');
   });
 
   it('lists nothing from a page that has no Contents', async function () {
