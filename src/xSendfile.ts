@@ -73,7 +73,7 @@ function handOff(ctx: Context, compiled: CompiledRule[]): void | Promise<void> {
 
   const { rule } = plan;
   const headers = rule.handOff(plan.name, ctx.method);
-  // An S3 hand-off presigns (no request, but asynchronous: 0.7–0.9 ms with the SDK); a file's is a string join.
+  // An S3 hand-off presigns (no request, but asynchronous: the credentials provider is); a file's is a string join.
   return headers instanceof Promise ? headers.then((resolved) => finishHandOff(ctx, rule, record, resolved)) : finishHandOff(ctx, rule, record, headers);
 }
 
