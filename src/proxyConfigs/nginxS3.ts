@@ -97,6 +97,34 @@ function cached(cache: S3Cache, name: string, port: number, origin: URL): string
 }
 
 function location(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
+  return `
+    # S3 objects, fetched with the presigned request the app put in the hand-off. internal: a client asking for this URL gets 404.
+    location ^~ ${quote(mapping.url)} {
+        internal;
+        set $kdv_s3_app_disposition $upstream_http_x_accel_content_disposition;
+${cache ? '        set $kdv_s3_app_type $upstream_http_content_type;\n' : ''}${fetch(mapping, name, port, cache)}    }
+${cache ? uncached(mapping, name, port) : ''}`;
+}
+
+/**
+ * S3 refuses any Range of a 0-byte object (416), and every fetch of the cache
+ * is the Range of a slice: a 416 there is fetched again, once, uncached, with
+ * the client's own Range and conditionals, and S3 answers as without the
+ * cache (200 for the empty object, 416 for a range past a larger one's end).
+ */
+function uncached(mapping: S3Mapping, name: string, port: number): string {
+  return `
+    # A 416 of the cache's slice: the object is empty, or the client's range starts past its end. S3 decides, without the cache.
+    location @${name}_uncached {
+        recursive_error_pages on;
+        # nginx cleared the app's Content-Type to go to this page: the one read at the hand-off, on the answers that carry the file.
+        add_header Content-Type $kdv_s3_app_type;
+${fetch(mapping, name, port, undefined)}    }
+`;
+}
+
+/** How a location fetches the object from S3, and what of S3's answer the client gets. */
+function fetch(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
   const { origin } = mapping;
   const tls = origin.protocol === 'https:'
     ? `        proxy_ssl_server_name on;
@@ -105,12 +133,8 @@ function location(mapping: S3Mapping, name: string, port: number, cache: S3Cache
         proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
 `
     : '';
-  return `
-    # S3 objects, fetched with the presigned request the app put in the hand-off. internal: a client asking for this URL gets 404.
-    location ^~ ${quote(mapping.url)} {
-        internal;
-        set $kdv_s3_app_disposition $upstream_http_x_accel_content_disposition;
-        proxy_pass ${origin.protocol.slice(0, -1)}://${name}$${name}_path$is_args$args;
+  const errorPages = ERRORS.map(([codes, status]) => (cache && status === 416 ? `        error_page 416 = @${name}_uncached;\n` : `        error_page ${codes} = @kdv_s3_${status};\n`));
+  return `        proxy_pass ${origin.protocol.slice(0, -1)}://${name}$${name}_path$is_args$args;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         # The host the app signed for.
@@ -128,8 +152,7 @@ ${S3_HEADERS.map((header) => `        proxy_hide_header ${header};\n`).join('')}
         proxy_headers_hash_bucket_size 128;
         proxy_ignore_headers X-Accel-Redirect X-Accel-Expires X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset Set-Cookie${cache ? ' Cache-Control Expires' : ''};
         proxy_intercept_errors on;
-${ERRORS.map(([codes, status]) => `        error_page ${codes} = @kdv_s3_${status};\n`).join('')}        charset off;
+${errorPages.join('')}        charset off;
         add_header Content-Disposition $kdv_s3_content_disposition_${port};
-    }
 `;
 }
