@@ -89,7 +89,8 @@ export function observeDownload(ctx: Context, file: DownloadFile, options: Downl
   downloadChannels.start.publish({ ...message });
 
   let failure: unknown;
-  body?.on('data', (chunk: Uint8Array) => void (message.bytes += chunk.byteLength));
+  // Counted beside the consumer's own listener: on('data') would switch the body to flowing early, one nextTick and resume per download.
+  body?.prependListener('data', (chunk: Uint8Array) => void (message.bytes += chunk.byteLength));
   body?.once('error', (error) => void (failure = error));
   const end = (name: 'finish' | 'abort' | 'error') => {
     const ended = { ...message, status: ctx.res.statusCode, duration: performance.now() - began, ...(name === 'error' && { error: failure }) };
