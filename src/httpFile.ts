@@ -64,20 +64,19 @@ export class HTTPFile implements DownloadFile {
 
   async open(range?: ByteRange): Promise<Readable> {
     let response = await this.#request('GET', range && { Range: `bytes=${range.start}-${range.end}` });
-    const served = response.status === 206 ? servedRange(response) : undefined;
-    if (range && served?.start === range.start) {
-      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-      // More than asked (an upstream that rounds ranges up) is cut; less is the file's end.
-      return served.end > range.end ? sliceStream(body, { start: 0, end: range.end - range.start }) : body;
-    }
-    if (response.status === 206) {
+    let served = response.status === 206 ? servedRange(response) : undefined;
+    if (response.status === 206 && (!range || served?.start !== range.start)) {
       // Compressed bytes, a multipart answer, or a range starting elsewhere: none is the range asked. Take the whole file and cut it.
       await response.body?.cancel();
       response = await this.#request('GET');
+      served = undefined;
     }
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    // An upstream that ignored Range answered 200 with everything.
-    return range ? sliceStream(body, range) : body;
+    if (!range) return body;
+    // No range served: an upstream that ignored Range answered 200 with everything.
+    if (!served) return sliceStream(body, range);
+    // More than asked (an upstream that rounds ranges up) is cut; less is the file's end.
+    return served.end > range.end ? sliceStream(body, { start: 0, end: range.end - range.start }) : body;
   }
 
   async #request(method: 'GET' | 'HEAD', extra?: Record<string, string>): Promise<Response> {

@@ -64,11 +64,11 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
     ctx.remove('Content-Disposition');
     ctx.remove('Accept-Ranges');
     ctx.status = 304;
-    return observeDownload(ctx, file, options, stat.size, offload);
+    return observeDownload(ctx, file, options, stat.size, undefined);
   }
   if (condition === 'precondition-failed') {
     refuse(ctx, 412, release);
-    return observeDownload(ctx, file, options, stat.size, offload);
+    return observeDownload(ctx, file, options, stat.size, undefined);
   }
 
   // Range applies to GET only (RFC 9110 §14.2): a HEAD answers with the whole file's headers.
@@ -77,7 +77,7 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   if (ranges === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${size}`);
     refuse(ctx, 416, release);
-    return observeDownload(ctx, file, options, stat.size, offload);
+    return observeDownload(ctx, file, options, stat.size, undefined);
   }
   if (ranges?.length === 1) {
     const [range] = ranges;

@@ -272,9 +272,9 @@ export class FileSystemStorage implements Storage {
     if (!isInFolder(name)) return this.#insideStats(name, warmResolve(full));
     // A file right in the folder that is no symlink is inside: one lstat, nothing to resolve. A symlink
     // is resolved (its lstat walked nothing behind it: that is warm only if it was resolved within the second).
+    const resolvedIfLink = (own: Stats) => (own.isSymbolicLink() ? this.#insideStats(name, warmResolve(full)) : own);
     const own = warmLstat(full);
-    if (own instanceof Promise) return own.then((found) => (found.isSymbolicLink() ? this.#insideStats(name, warmResolve(full)) : found));
-    return own.isSymbolicLink() ? this.#insideStats(name, warmResolve(full)) : own;
+    return own instanceof Promise ? own.then(resolvedIfLink) : resolvedIfLink(own);
   }
 
   #insideStats(name: string, resolved: Resolved | Promise<Resolved>): Stats | Promise<Stats> {

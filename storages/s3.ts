@@ -186,7 +186,7 @@ export class S3Storage implements Storage {
    * (s3Presigner.ts): an offload hand-off makes one per download.
    */
   async signedUrl(name: string, options: SignedUrlOptions = {}): Promise<string> {
-    const key = this.prefix + validateName(name);
+    const { Key: key } = this.#object(name);
     const expiresIn = options.expiresIn ?? DEFAULT_EXPIRES_IN;
     if (options.method === 'HEAD') return this.#presigner.presign({ key, method: 'HEAD', expiresIn });
     return this.#presigner.presign({ key, method: 'GET', expiresIn, contentDisposition: options.contentDisposition, contentType: options.contentType });

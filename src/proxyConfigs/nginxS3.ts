@@ -102,7 +102,7 @@ function location(mapping: S3Mapping, name: string, port: number, cache: S3Cache
     location ^~ ${quote(mapping.url)} {
         internal;
         set $kdv_s3_app_disposition $upstream_http_x_accel_content_disposition;
-${cache ? '        set $kdv_s3_app_type $upstream_http_content_type;\n' : ''}${fetch(mapping, name, port, cache)}    }
+${cache ? '        set $kdv_s3_app_type $upstream_http_content_type;\n' : ''}${fetchDirectives(mapping, name, port, cache)}    }
 ${cache ? uncached(mapping, name, port) : ''}`;
 }
 
@@ -119,12 +119,12 @@ function uncached(mapping: S3Mapping, name: string, port: number): string {
         recursive_error_pages on;
         # nginx cleared the app's Content-Type to go to this page: the one read at the hand-off, on the answers that carry the file.
         add_header Content-Type $kdv_s3_app_type;
-${fetch(mapping, name, port, undefined)}    }
+${fetchDirectives(mapping, name, port, undefined)}    }
 `;
 }
 
 /** How a location fetches the object from S3, and what of S3's answer the client gets. */
-function fetch(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
+function fetchDirectives(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
   const { origin } = mapping;
   const tls = origin.protocol === 'https:'
     ? `        proxy_ssl_server_name on;
