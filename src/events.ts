@@ -74,32 +74,25 @@ export function observeDownload(ctx: Context, file: DownloadFile, options: Downl
   const began = performance.now();
   // Koa keeps the address once read: the abort's subscribers still see it after the socket is gone.
   void ctx.ip;
-  const message: DownloadMessage = {
-    ctx,
-    file: describe(file, ctx.response.get('ETag') || undefined),
-    options,
-    status: ctx.status,
-    ranges: { asked: ctx.get('Range') || undefined, sent },
-    size,
-    bytes: 0,
-    offload: offload && { by: offload.by ?? 'proxy' },
-    startTime: Date.now(),
-    duration: undefined,
-  };
-  downloadChannels.start.publish({ ...message });
+  const described = describe(file, ctx.response.get('ETag') || undefined);
+  const ranges = { asked: ctx.get('Range') || undefined, sent };
+  const by = offload && { by: offload.by ?? 'proxy' };
+  const startTime = Date.now();
+  // Each message is an object of its own: a subscriber may keep the start's while the bytes go on.
+  downloadChannels.start.publish({ ctx, file: described, options, status: ctx.status, ranges, size, bytes: 0, offload: by, startTime, duration: undefined } satisfies DownloadMessage);
 
-  let failure: unknown;
+  let bytes = 0;
   // Counted beside the consumer's own listener: on('data') would switch the body to flowing early, one nextTick and resume per download.
-  body?.prependListener('data', (chunk: Uint8Array) => void (message.bytes += chunk.byteLength));
-  body?.once('error', (error) => void (failure = error));
-  const end = (name: 'finish' | 'abort' | 'error') => {
-    const ended = { ...message, status: ctx.res.statusCode, duration: performance.now() - began, ...(name === 'error' && { error: failure }) };
-    downloadChannels[name].publish(ended);
-  };
+  body?.prependListener('data', (chunk: Uint8Array) => void (bytes += chunk.byteLength));
   const { res } = ctx;
-  res.once('finish', () => end('finish'));
-  res.once('close', () => {
-    if (!res.writableFinished) end(failure === undefined ? 'abort' : 'error');
+  // One listener for the three ends: node:http emits 'close' after 'finish' (in the same turn of the
+  // event loop, before the connection reads its next request), and the body's failure is kept on it.
+  res.on('close', () => {
+    const failure = body?.errored;
+    const name = res.writableFinished ? 'finish' : failure ? 'error' : 'abort';
+    const ended: DownloadMessage = { ctx, file: described, options, status: res.statusCode, ranges, size, bytes, offload: by, startTime, duration: performance.now() - began };
+    if (name === 'error') ended.error = failure;
+    downloadChannels[name].publish(ended);
   });
 }
 

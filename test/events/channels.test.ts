@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -124,6 +124,31 @@ describe('Download events on node:diagnostics_channel', function () {
       expect(channels(seen), `${method} ${status}`).to.deep.equal(['start', 'finish']);
       expect(seen.map((s) => s.message.status)).to.deep.equal([status, status]);
       expect(seen[1]!.message.bytes, `${method} ${status}`).to.equal(0);
+    }
+  });
+
+  it('publishes the finish of a kept-alive answer before the next request on its connection starts', async function () {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // Each request is sent as soon as the previous answer has arrived whole, on the same socket.
+    const sockets: unknown[] = [];
+    const getOnAgent = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/small.txt`, { agent }, (res) => {
+          sockets.push(req.socket);
+          res.resume().on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const seen = await messagesOf(async () => {
+        for (let count = 0; count < 3; count++) await getOnAgent();
+      });
+      expect(new Set(sockets).size).to.equal(1);
+      expect(channels(seen)).to.deep.equal(['start', 'finish', 'start', 'finish', 'start', 'finish']);
+      expect(seen.filter((s) => s.channel === 'finish').map((s) => s.message.bytes)).to.deep.equal([10, 10, 10]);
+    } finally {
+      agent.destroy();
     }
   });
 
