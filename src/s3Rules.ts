@@ -92,17 +92,31 @@ export function compileS3Rule(rule: S3RuleOptions & Record<string, unknown>, bac
     // Only this storage's files: S3 answers a missing key itself.
     match: (file: DownloadFile) => (file instanceof StorageFile && (file.storage as unknown) === storage && !file.name.endsWith('/') ? file.name : undefined),
     async handOff(name, method) {
-      const signed = new URL(await presigner.signedUrl(name, { expiresIn, method: method === 'HEAD' ? 'HEAD' : 'GET' }));
-      if (signed.origin !== origin.origin) {
-        // A server fault, said in the log only: the URL is a credential.
-        throw new ImproperlyConfiguredError(`xSendfile S3 rule: the storage signs URLs for ${signed.origin}, but the proxy fetches from ${origin.origin}: set the rule's endpoint to ${signed.origin}.`);
-      }
+      const signed = await presigner.signedUrl(name, { expiresIn, method: method === 'HEAD' ? 'HEAD' : 'GET' });
+      const target = pathAndQuery(signed, origin);
+      const queryStart = target.indexOf('?');
+      const [path, query] = queryStart === -1 ? [target, ''] : [target.slice(0, queryStart), target.slice(queryStart)];
       // nginx decodes the path once, Caddy's rewrite does not (src/proxyConfigs/caddyS3.ts).
-      const path = backend === 'nginx' ? signed.pathname.slice(1).replaceAll('%', '%25') : signed.pathname.slice(1);
-      return { 'X-Accel-Redirect': `${location}${path}${signed.search}` };
+      return { 'X-Accel-Redirect': `${location}${backend === 'nginx' ? path.replaceAll('%', '%25') : path}${query}` };
     },
     // Caddy keeps only the app's headers it copies, and its error pages drop Content-Disposition.
     dispositionHeader: backend === 'nginx' ? 'X-Accel-Content-Disposition' : undefined,
     proxyEtags: undefined,
   };
+}
+
+/**
+ * What follows the origin's slash in `signed`, exactly as signed: no URL
+ * parser's normalisation (of dot segments, say) between the signature and
+ * the proxy. The URL is parsed only when it does not start with the origin
+ * as written (a default port spelled out, say).
+ */
+function pathAndQuery(signed: string, origin: URL): string {
+  if (signed.startsWith(`${origin.origin}/`)) return signed.slice(origin.origin.length + 1);
+  const signedOrigin = URL.canParse(signed) ? new URL(signed).origin : undefined;
+  if (signedOrigin !== origin.origin) {
+    // A server fault, said in the log only: the URL is a credential.
+    throw new ImproperlyConfiguredError(`xSendfile S3 rule: the storage signs URLs for ${signedOrigin ?? 'no http(s) origin'}, but the proxy fetches from ${origin.origin}: set the rule's endpoint to ${signedOrigin ?? "the storage's endpoint"}.`);
+  }
+  return signed.slice(signed.indexOf('/', signed.indexOf('//') + 2) + 1);
 }

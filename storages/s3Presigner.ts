@@ -72,6 +72,22 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 // SigV4's limit: longer, the SDK refuses, and so do we, with its words.
 const MAX_EXPIRES_IN = 7 * 24 * 3600;
+// URLs kept per second: a few MiB at most, whatever the traffic.
+const RECENT_URLS = 4096;
+
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+interface Recent {
+  /** The signing date of these URLs, to the second. */
+  date: string;
+  credentials: Credentials;
+  /** By request (method, lifetime, response headers, key). */
+  urls: Map<string, string>;
+}
 
 let plainClient: S3Client | undefined;
 
@@ -81,6 +97,13 @@ export class S3Presigner {
   readonly #templates = new Map<string, Promise<Template | undefined>>();
   /** The last signing key derived: the secret and scope it is for. */
   #signingKey: { secret: string; scope: string; key: Buffer } | undefined;
+  /**
+   * The URLs signed in the current second, by request: SigV4's date has
+   * whole seconds, so the same request signed again within the second, with
+   * the same credentials, is the very same URL. A popular object's
+   * downloads then cost one signature a second, not one each.
+   */
+  #recent: Recent | undefined;
 
   constructor(client: S3Client, bucket: string) {
     this.#client = client;
@@ -123,7 +146,28 @@ export class S3Presigner {
     // Read from the client each time, as getSignedUrl does: credentials set on it later are followed.
     const credentials = await this.#client.config.credentials();
     if (typeof credentials?.accessKeyId !== 'string' || typeof credentials.secretAccessKey !== 'string') return sdkPresign(this.#client, this.#bucket, request);
-    const date = (request.signingDate ?? new Date()).toISOString().replace(/[-:]|\.\d{3}/g, '');
+    // A date given (the probe's, a test's) is signed as asked; only URLs signed now are shared within their second.
+    if (request.signingDate) return this.#signAt(template, request, credentials, amzDate(request.signingDate));
+    const date = amzDate(new Date());
+    const recent = this.#recentFor(date, credentials);
+    // Unambiguous whatever the strings hold: each optional one is preceded by its length.
+    const id = `${request.method} ${request.expiresIn} ${request.contentType?.length ?? -1} ${request.contentDisposition?.length ?? -1} ${request.contentType ?? ''}${request.contentDisposition ?? ''}${request.key}`;
+    const known = recent.urls.get(id);
+    if (known !== undefined) return known;
+    const url = this.#signAt(template, request, credentials, date);
+    if (recent.urls.size < RECENT_URLS) recent.urls.set(id, url);
+    return url;
+  }
+
+  /** The URLs of this second and these credentials; a new second or other credentials start afresh. */
+  #recentFor(date: string, credentials: Credentials): Recent {
+    const recent = this.#recent;
+    if (recent?.date === date && recent.credentials.accessKeyId === credentials.accessKeyId && recent.credentials.secretAccessKey === credentials.secretAccessKey && recent.credentials.sessionToken === credentials.sessionToken) return recent;
+    this.#recent = { date, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken }, urls: new Map() };
+    return this.#recent;
+  }
+
+  #signAt(template: Template, request: PresignRequest, credentials: Credentials, date: string): string {
     const scope = `${date.slice(0, 8)}/${template.region}/${template.service}/aws4_request`;
     const query: Record<string, string> = {
       ...template.query,
@@ -154,6 +198,11 @@ export class S3Presigner {
     }
     return this.#signingKey.key;
   }
+}
+
+/** SigV4's `X-Amz-Date`, e.g. 20260314T150926Z: the ISO date without separators or milliseconds. */
+function amzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
 
 /** The SDK's own presign: the reference, and the way for clients the template cannot follow. */

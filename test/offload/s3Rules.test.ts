@@ -112,6 +112,26 @@ describe('S3 offload rules', function () {
     expect(response.text).to.equal('Internal Server Error');
   });
 
+  it('hands off the path and query exactly as the storage signed them, its default port spelled out or not', async function () {
+    // A storage of the user's own making: S3Storage's URLs never spell out a default port.
+    class SigningStorage extends MemoryStorage {
+      readonly endpoint = 'http://127.0.0.1';
+      constructor(private readonly spelled: string) {
+        super();
+      }
+      async signedUrl(name: string): Promise<string> {
+        return `${this.spelled}/bucket/./${name}%20?X-Amz-Signature=abc`;
+      }
+    }
+    for (const origin of ['http://127.0.0.1', 'http://127.0.0.1:80']) {
+      const signing = new SigningStorage(origin);
+      const router = new Router();
+      router.get('/s3/*path', xSendfile({ backend: 'nginx', storage: signing, destinationUrl: '/_s3/' }), storageDownload({ storage: signing }));
+      const response = await request(appWith(router.routes()).callback()).get('/s3/a.txt');
+      expect([response.status, response.headers['x-accel-redirect']], origin).to.deep.equal([200, '/_s3/bucket/./a.txt%2520?X-Amz-Signature=abc']);
+    }
+  });
+
   it('proxy-config takes the string "s3" for the storage, with the endpoint, from a JSON rules file', function () {
     const config = proxyConfig([{ backend: 'nginx', storage: 's3', endpoint: 'https://bucket.s3.eu-west-1.amazonaws.com', destinationUrl: '/_s3/' }], 'nginx', { appUrl: 'http://127.0.0.1:3000' });
     expect(config).to.include('server bucket.s3.eu-west-1.amazonaws.com:443;');

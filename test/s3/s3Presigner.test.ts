@@ -200,6 +200,36 @@ describe('S3 presigned URLs (s3Presigner.ts), against the SDK\'s getSignedUrl', 
     expect(sdkPresigns(), 'the failed probe and one more').to.equal(2);
   });
 
+  it('gives each request signed now the SDK\'s URL for its second, when many requests that differ by one part share a second', async function () {
+    // Expiring within the SDK's refresh margin: the provider is asked again for each URL.
+    const expiring = (credentials: typeof STATIC & { sessionToken?: string }) => ({ ...credentials, expiration: new Date(Date.now() + 60_000) });
+    let current = expiring(STATIC);
+    const config: S3ClientConfig = { region: 'eu-west-3', credentials: async () => current };
+    const presigner = new S3Presigner(new S3Client(config), BUCKET);
+    const oracle = new S3Client(config);
+    // Each differs from the first by one part only: the method, the lifetime, a response header, the key, the credentials.
+    const first: PresignRequest = { key: 'a.txt', method: 'GET', expiresIn: 60 };
+    const variants: Array<[string, PresignRequest, (typeof current)?]> = [
+      ['the first', first],
+      ['HEAD', { ...first, method: 'HEAD' }],
+      ['another lifetime', { ...first, expiresIn: 61 }],
+      ['a Content-Type', { ...first, contentType: 'text/plain' }],
+      ['a Content-Disposition', { ...first, contentDisposition: 'text/plain' }],
+      ['the Content-Type text in the key', { ...first, key: 'text/plaina.txt' }],
+      ['another key', { ...first, key: 'b.txt' }],
+      ['a session token', first, expiring({ ...STATIC, sessionToken: 'token' })],
+      ['another secret', first, expiring({ ...STATIC, secretAccessKey: 'another secret' })],
+      ['the first again', first, expiring(STATIC)],
+    ];
+    for (const [name, request, credentials = current] of [...variants, ...variants]) {
+      current = credentials;
+      const url = await presigner.presign(request);
+      const signedAt = /X-Amz-Date=(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/.exec(url)!.slice(1);
+      const signingDate = new Date(`${signedAt.slice(0, 3).join('-')}T${signedAt.slice(3).join(':')}Z`);
+      expect(url, name).to.equal(await sdkUrl(oracle, { ...request, signingDate }));
+    }
+  });
+
   describe('on s3rver behind a SigV4-checking front', function () {
     let s3: StrictS3;
 
