@@ -19,14 +19,17 @@ export async function startS3OffloadProxy(appOrigin: string, endpoint: string): 
 
 /**
  * Microseconds per presign, as a hand-off makes it (a GET presigned for
- * 60 s by the build's S3Storage, in this process): `rounds` medians of
+ * 60 s by the build's S3Storage, in this process, for a key not signed
+ * before: the cost of a signature, not of a URL reused within its second): `rounds` medians of
  * `count` presigns each, after `count` unrecorded ones that let V8 compile
  * the path. A presign is a local computation (HMACs of the request): no S3
  * request is made, whatever the endpoint.
  */
 export async function presignCost(env: NodeJS.ProcessEnv, name: string, rounds: number, count: number): Promise<number[]> {
   const storage = await benchS3Storage(env);
-  const presign = () => storage.signedUrl(name, { expiresIn: 60 });
+  // A key of its own each time: a URL signed within the same second for the same key is reused, not signed again (storages/s3Presigner.ts).
+  let calls = 0;
+  const presign = () => storage.signedUrl(`${name}-${calls++}`, { expiresIn: 60 });
   try {
     for (let warmup = 0; warmup < count; warmup++) await presign();
     const medians: number[] = [];

@@ -46,7 +46,7 @@ export function s3OffloadGoals(cells: Cell[], presign: number[] | undefined, pla
     const cost = spreadOf(presign);
     const microseconds = (value: number) => `${value.toFixed(0)} µs`;
     rows.push({
-      measure: 'presign per S3 hand-off (S3Storage.signedUrl, GET, 60 s)',
+      measure: 'presign per S3 hand-off (S3Storage.signedUrl, GET, 60 s, a key not signed before)',
       case: 'any',
       basis: `wall time of one presign in Node, median of ${plan.presigns} per round`,
       figure: microseconds(cost.median),
