@@ -189,16 +189,19 @@ async function s3(): Promise<void> {
 /** Streamed by Node against offloaded to nginx, which fetches from the same s3rver, and the floor of offloading; then the presign each hand-off costs. */
 async function s3Offload(): Promise<void> {
   const { env } = await startS3(workspace.files, plan.s3OffloadSizes, workspace.dir, workspace.logs);
-  const [streamed, offloading, floor] = await Promise.all([
+  const [streamed, offloading, floor, bare] = await Promise.all([
     node('s3offload-streamed', 'contenders/s3Library.ts', env),
     node('s3offload-offloading', 'contenders/s3Library.ts', { ...env, BENCH_BACKEND: 'nginx' }),
     node('s3offload-floor', 'contenders/s3OffloadFloor.ts', env),
+    node('s3offload-bare', 'contenders/s3OffloadFloor.ts', { ...env, BENCH_BARE_HTTP: '1' }),
   ]);
-  const [nginx, floorNginx] = await Promise.all([startS3OffloadProxy(offloading.origin, env['S3_ENDPOINT']!), startS3OffloadProxy(floor.origin, env['S3_ENDPOINT']!)]);
+  const endpoint = env['S3_ENDPOINT']!;
+  const [nginx, floorNginx, bareNginx] = await Promise.all([offloading, floor, bare].map((server) => startS3OffloadProxy(server.origin, endpoint)));
   await measure(S3_OFFLOAD_GROUP, plan.s3OffloadSizes.map(fileCase), [
-    { id: 'floor', label: 'nginx + Koa setting a hand-off presigned at start-up (floor)', origin: floorNginx.origin, nodePid: floor.pid, proxyPid: floorNginx.pid },
+    { id: 'floor', label: 'nginx + Koa setting a hand-off presigned at start-up (floor)', origin: floorNginx!.origin, nodePid: floor.pid, proxyPid: floorNginx!.pid },
+    { id: 'bare', label: 'nginx + node:http setting a hand-off presigned at start-up (no framework)', origin: bareNginx!.origin, nodePid: bare.pid, proxyPid: bareNginx!.pid },
     direct('streamed', 'koa-downloadview S3Storage, streamed', streamed),
-    { id: 'offloaded', label: 'nginx + koa-downloadview xSendfile S3 rule (nginx fetches)', origin: nginx.origin, nodePid: offloading.pid, proxyPid: nginx.pid },
+    { id: 'offloaded', label: 'nginx + koa-downloadview xSendfile S3 rule (nginx fetches)', origin: nginx!.origin, nodePid: offloading.pid, proxyPid: nginx!.pid },
   ]);
   progress(`${S3_OFFLOAD_GROUP} · presign: ${plan.runs} × ${plan.presigns}…`);
   presigns = await presignCost(env, fixtureName(plan.s3OffloadSizes[0]!), plan.runs, plan.presigns);

@@ -3,7 +3,8 @@
  * GiB offloaded at most 2 % of streamed, and at least 1.5× the throughput at
  * 100 MiB; with the cost of the presign per hand-off, reported, and the
  * floor's share (bare Koa handing off a URL presigned at start-up), reported:
- * the part of the 2 % that is Koa's and nginx's hand-off, whoever presigns.
+ * the part of the 2 % that is Koa's and nginx's hand-off, whoever presigns;
+ * and node:http's alone, without Koa: what any Node app pays.
  * Judged like goals.ts's rows: round by round, between the contenders' runs.
  */
 import { formatSize, MiB } from './fixtures.js';
@@ -17,16 +18,20 @@ const CPU_SHARE_GOAL = 0.02;
 const THROUGHPUT_GOAL = { from: 100 * MiB, minimum: 1.5 };
 const MEASURE = 'S3 offloaded behind nginx vs streamed by S3Storage';
 const FLOOR_MEASURE = 'S3 offload floor (bare Koa, a hand-off presigned at start-up) vs streamed by S3Storage';
+const BARE_MEASURE = 'S3 offload, node:http alone (no framework, a hand-off presigned at start-up) vs streamed by S3Storage';
 
 /** `presign`: the median µs per presign of each round (s3Offload.ts), when measured. */
 export function s3OffloadGoals(cells: Cell[], presign: number[] | undefined, plan: Plan): GoalRow[] {
   const cellOf = (id: string, length: number) => cells.find((cell) => cell.group === S3_OFFLOAD_GROUP && cell.contender.id === id && cell.case.length === length);
   const rows: GoalRow[] = [];
   for (const size of plan.s3OffloadSizes) {
-    const [offloaded, streamed, floor] = [cellOf('offloaded', size), cellOf('streamed', size), cellOf('floor', size)];
+    const [offloaded, streamed] = [cellOf('offloaded', size), cellOf('streamed', size)];
     if (!offloaded || !streamed) continue;
-    const floorRow = floor && cpuShareRow(FLOOR_MEASURE, floor, streamed);
-    if (floorRow) rows.push(floorRow);
+    for (const [id, measure] of [['bare', BARE_MEASURE], ['floor', FLOOR_MEASURE]] as const) {
+      const floor = cellOf(id, size);
+      const floorRow = floor && cpuShareRow(measure, floor, streamed);
+      if (floorRow) rows.push(floorRow);
+    }
     const offloadedRow = cpuShareRow(MEASURE, offloaded, streamed, CPU_SHARE_GOAL);
     if (offloadedRow) rows.push(offloadedRow);
     const throughput = pairedRatio(offloaded, streamed);

@@ -4,6 +4,8 @@
  * presigned once at start-up. What any Koa app pays to hand an S3 object
  * to nginx, with no presign, route or download headers per request: the
  * part of the offloaded row's CPU that no presigner can take away.
+ * BENCH_BARE_HTTP=1 answers the same with node:http alone, no Koa: what
+ * any Node app pays.
  */
 import Koa from 'koa';
 import { s3OffloadRule } from '../s3OffloadRule.js';
@@ -23,11 +25,22 @@ for await (const name of storage.list()) {
 }
 storage.client.destroy();
 
-const app = new Koa();
-app.use((ctx) => {
-  const handOff = handOffs.get(ctx.path);
-  if (!handOff) return;
-  ctx.set('X-Accel-Redirect', handOff);
-  ctx.body = '';
-});
-serve(app.callback());
+if (process.env['BENCH_BARE_HTTP'] === '1') {
+  // What Node's HTTP server alone costs per hand-off, with no framework at all.
+  serve((request, response) => {
+    const handOff = handOffs.get(request.url ?? '');
+    response.statusCode = handOff ? 200 : 404;
+    if (handOff) response.setHeader('X-Accel-Redirect', handOff);
+    response.setHeader('Content-Length', '0');
+    response.end();
+  });
+} else {
+  const app = new Koa();
+  app.use((ctx) => {
+    const handOff = handOffs.get(ctx.path);
+    if (!handOff) return;
+    ctx.set('X-Accel-Redirect', handOff);
+    ctx.body = '';
+  });
+  serve(app.callback());
+}
