@@ -29,6 +29,7 @@ import { startS3 } from './s3.js';
 import { presignCost, startS3OffloadProxy } from './s3Offload.js';
 import { S3_OFFLOAD_GROUP, s3OffloadGoals } from './s3OffloadGoals.js';
 import { slowDownload, slowDownloads } from './slowDownload.js';
+import { spanCostRows } from './spanCost.js';
 import { measureSubscriber, startToggled, tracedBehind } from './traced.js';
 import { ZIP_GROUP, zipGroup } from './zip.js';
 
@@ -87,7 +88,7 @@ try {
   if (groups.has(ZIP_GROUP)) await zip();
   if (groups.has('hello')) await hello();
   const findings = await readFile(join(BENCH, 'findings.md'), 'utf8').catch(() => 'None written yet.');
-  const report = renderReport({ machine, plan, goals: [...checkGoals(cells, memory, plan), ...s3OffloadGoals(cells, presigns, plan), ...checks], cells, memory, findings });
+  const report = renderReport({ machine, plan, goals: [...checkGoals(cells, memory, plan), ...s3OffloadGoals(cells, presigns, plan), ...(await spanCostRows(cells, plan, progress)), ...checks], cells, memory, findings });
   console.log(report);
   await writeFile(args.out, report);
   console.error(`Written to ${args.out}`);

@@ -25,15 +25,9 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { DroppingExporter } from '../droppingExporter.js';
 import { traceDownloads } from '../tracing.js';
-
-/** Keeps nothing: an in-memory exporter would grow with every request of the run. */
-class DroppingExporter extends InMemorySpanExporter {
-  override export(_spans: ReadableSpan[], resultCallback: Parameters<InMemorySpanExporter['export']>[1]): void {
-    super.export([], resultCallback);
-  }
-}
 
 export interface Tally {
   cpuMicros: number;
