@@ -86,7 +86,8 @@ export function observeDownload(ctx: Context, file: DownloadFile, options: Downl
   body?.prependListener('data', (chunk: Uint8Array) => void (bytes += chunk.byteLength));
   const { res } = ctx;
   // One listener for the three ends: node:http emits 'close' after 'finish' (in the same turn of the
-  // event loop, before the connection reads its next request), and the body's failure is kept on it.
+  // event loop, before the connection reads its next request), and the body keeps its failure.
+  // Node's HTTP/2 response emits both when its stream closes, cancelled or not: only writableFinished tells.
   res.on('close', () => {
     const failure = body?.errored;
     const name = res.writableFinished ? 'finish' : failure ? 'error' : 'abort';

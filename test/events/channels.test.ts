@@ -12,12 +12,21 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileSystemStorage, MemoryStorage, StorageError, VirtualFile, storageDownload, virtualDownload, xSendfile, type DownloadMessage } from '../../src/index.js';
 import { appWith, listen } from '../support/app.js';
+import { cancelledRequest, listenHttp2, selfSignedCertificate } from '../support/http2.js';
 
 const NAMES = ['start', 'finish', 'abort', 'error'] as const;
 type Seen = { channel: (typeof NAMES)[number]; message: DownloadMessage };
 // Larger than loopback's socket buffers: a client that stops reading keeps the server from finishing.
 const SIZE = 32 * 1024 * 1024;
 const BIG = Buffer.alloc(SIZE, 'abcdefgh');
+
+/** big.bin (SIZE bytes) and small.txt (10 bytes). */
+async function bigStorage(): Promise<MemoryStorage> {
+  const storage = new MemoryStorage();
+  await storage.save('big.bin', BIG);
+  await storage.save('small.txt', '0123456789');
+  return storage;
+}
 
 /** Records every message of the four channels while `run` runs, and until they settle. */
 async function messagesOf(run: () => Promise<unknown>): Promise<Seen[]> {
@@ -70,9 +79,7 @@ describe('Download events on node:diagnostics_channel', function () {
   let server: Awaited<ReturnType<typeof listen>>;
 
   before(async function () {
-    const storage = new MemoryStorage();
-    await storage.save('big.bin', BIG);
-    await storage.save('small.txt', '0123456789');
+    const storage = await bigStorage();
     const failing = new VirtualFile({ name: 'failing.bin', size: 100, stream: () => (async function* () { yield Buffer.alloc(10); throw new StorageError('the disk went away'); })() });
     const app = appWith(async (ctx, next) => {
       if (ctx.path === '/failing') return virtualDownload(() => failing)(ctx, next);
@@ -159,6 +166,25 @@ describe('Download events on node:diagnostics_channel', function () {
     const { bytes } = seen[1]!.message;
     // The socket's buffers hold what was handed to it and not yet received.
     expect(bytes).to.be.at.least(received).and.below(SIZE);
+  });
+
+  it('publishes finish for a whole HTTP/2 download, and only abort for a cancelled one', async function () {
+    // Node's HTTP/2 compatibility response emits 'finish' then 'close' when its stream closes, even when the client cancelled it.
+    const app = appWith(storageDownload({ storage: await bigStorage(), name: (ctx) => ctx.path.slice(1) }));
+    const http2 = await listenHttp2(app, await selfSignedCertificate());
+    const session = http2.connect();
+    try {
+      const whole = await messagesOf(() => cancelledRequest(session, '/small.txt', Infinity));
+      expect(channels(whole)).to.deep.equal(['start', 'finish']);
+      expect(whole[1]!.message.bytes).to.equal(10);
+      let received = 0;
+      const cancelled = await messagesOf(async () => (received = await cancelledRequest(session, '/big.bin', 100_000)));
+      expect(channels(cancelled)).to.deep.equal(['start', 'abort']);
+      expect(cancelled[1]!.message.bytes).to.be.at.least(received).and.below(SIZE);
+    } finally {
+      session.destroy();
+      await http2.close();
+    }
   });
 
   it('publishes error, and no start, for a download that fails before its answer', async function () {
