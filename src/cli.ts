@@ -41,7 +41,8 @@ Options:
   --rules FILE          a JSON file with one rule or a list of rules, as given to
                         xSendfile, e.g. { "sourceDir": "/srv/media", "destinationUrl": "/_protected/media/" }
                         (required)
-  --app URL             the http:// origin of the Koa app, e.g. http://127.0.0.1:3000 (required)
+  --app URL             the http:// origin of the Koa app, e.g. http://127.0.0.1:3000, or
+                        unix: and the absolute path of its Unix socket, e.g. unix:/run/koa-app.sock (required)
   --listen [HOST:]PORT  where the proxy listens, e.g. 80 or 127.0.0.1:8080; default 80
   --server-name NAME    the public host name, e.g. example.com; default any name
   --folder URL=DIR      nginx and caddy, for rules with sourceUrl only: the folder on disk

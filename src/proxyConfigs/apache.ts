@@ -6,13 +6,15 @@ import { quote, type Site } from './site.js';
 
 export function apacheConfig(site: Site): string {
   const address = `${site.host ?? '*'}:${site.port}`;
-  const app = `http://${site.app.host}/`;
+  // A socket (Apache 2.4.7+): mod_proxy connects to the path before "|"; the URL after it names the scheme and is what ProxyPassReverse undoes.
+  const app = site.app.socket === undefined ? `http://${site.app.url.host}/` : 'http://localhost/';
+  const target = site.app.socket === undefined ? app : quote(`unix:${site.app.socket}|${app}`);
   const paths = site.mappings.map(({ dir }) => `    XSendFilePath ${quote(dir)}\n`).join('');
   return `# Needs: a2enmod proxy proxy_http xsendfile, and "Listen ${site.host ? address : site.port}" (ports.conf).
 <VirtualHost ${address}>
 ${site.serverName ? `    ServerName ${site.serverName}\n` : ''}    ProxyPreserveHost On
     # nocanon: the app receives the path as the client sent it (%25, %3F, %23 in file names).
-    ProxyPass / ${app} nocanon
+    ProxyPass / ${target} nocanon
     ProxyPassReverse / ${app}
     AllowEncodedSlashes NoDecode
 

@@ -14,8 +14,9 @@ export function caddyConfig(site: Site): string {
             }
 `,
   );
+  const upstream = site.app.socket === undefined ? `${site.app.url.hostname}:${appPort(site.app.url)}` : `unix/${site.app.socket}`;
   return `http://${site.serverName ?? ''}:${site.port} {
-${site.host ? `    bind ${site.host}\n` : ''}    reverse_proxy ${site.app.hostname}:${appPort(site.app)} {
+${site.host ? `    bind ${site.host}\n` : ''}    reverse_proxy ${upstream} {
         header_down -X-Sendfile
         @accel header X-Accel-Redirect *
         handle_response @accel {

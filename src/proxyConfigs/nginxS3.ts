@@ -8,7 +8,7 @@
  */
 import { ERRORS, FORWARDED, regexEscape } from './s3Fetch.js';
 import type { S3Cache } from './s3Cache.js';
-import { appPort, quote, type S3Mapping, type Site } from './site.js';
+import { appSuffix, quote, type S3Mapping, type Site } from './site.js';
 
 // S3's response headers that say nothing the client needs, some of them internal (nginx cannot hide by prefix: x-amz-meta-* passes, docs/s3.md).
 const S3_HEADERS = [
@@ -25,9 +25,9 @@ const S3_HEADERS = [
 /** The `http`-level blocks: one upstream per rule (its endpoint, resolved when nginx starts), and the maps. */
 export function nginxS3Maps(site: Site): string {
   if (site.s3.length === 0) return '';
-  const port = appPort(site.app);
+  const suffix = appSuffix(site.app);
   const blocks = site.s3.map((mapping, index) => {
-    const name = `kdv_s3_${port}_${index}`;
+    const name = `kdv_s3_${suffix}_${index}`;
     return `# S3 objects handed off to ${mapping.url}: fetched from ${mapping.origin.origin} and nowhere else.
 upstream ${name} {
     server ${mapping.origin.hostname}:${mapping.origin.port || (mapping.origin.protocol === 'https:' ? 443 : 80)};
@@ -40,9 +40,9 @@ map $uri $${name}_path {
 }
 `;
   });
-  return `${blocks.join('\n')}${site.s3Cache ? cacheZone(site.s3Cache, port) : ''}
+  return `${blocks.join('\n')}${site.s3Cache ? cacheZone(site.s3Cache, suffix) : ''}
 # The app's Content-Disposition, read before nginx asks S3, on the answers that carry the file only.
-map $status $kdv_s3_content_disposition_${port} {
+map $status $kdv_s3_content_disposition_${suffix} {
     default $kdv_s3_app_disposition;
     304 "";
 }
@@ -53,23 +53,23 @@ map $status $kdv_s3_content_disposition_${port} {
 /** The internal locations, and the named ones S3's errors go to. */
 export function nginxS3Locations(site: Site): string {
   if (site.s3.length === 0) return '';
-  const port = appPort(site.app);
+  const suffix = appSuffix(site.app);
   const errors = ERRORS.map(([, status]) => `
     location @kdv_s3_${status} {
         return ${status};
     }
 `);
-  return `${site.s3.map((mapping, index) => location(mapping, `kdv_s3_${port}_${index}`, port, site.s3Cache)).join('')}${errors.join('')}`;
+  return `${site.s3.map((mapping, index) => location(mapping, `kdv_s3_${suffix}_${index}`, suffix, site.s3Cache)).join('')}${errors.join('')}`;
 }
 
 /** The disk the objects are kept on, and which requests must not fill it. */
-function cacheZone(cache: S3Cache, port: number): string {
+function cacheZone(cache: S3Cache, suffix: string): string {
   return `
 # S3 objects kept on disk (s3Cache): removed when nobody asked for them for ${cache.valid} s, or when ${cache.maxSize} bytes are full.
-proxy_cache_path ${cache.path} levels=1:2 keys_zone=kdv_s3_cache_${port}:10m max_size=${cache.maxSize} inactive=${cache.valid}s use_temp_path=off;
+proxy_cache_path ${cache.path} levels=1:2 keys_zone=kdv_s3_cache_${suffix}:10m max_size=${cache.maxSize} inactive=${cache.valid}s use_temp_path=off;
 
 # A HEAD is presigned for HEAD, so it goes to S3 as HEAD, and its empty answer is not kept.
-map $request_method $kdv_s3_head_${port} {
+map $request_method $kdv_s3_head_${suffix} {
     HEAD 1;
     default "";
 }
@@ -82,28 +82,28 @@ map $request_method $kdv_s3_head_${port} {
  * finds it. Range and the conditionals are then nginx's, from the cached
  * headers: S3 is asked for whole slices only.
  */
-function cached(cache: S3Cache, name: string, port: number, origin: URL): string {
+function cached(cache: S3Cache, name: string, suffix: string, origin: URL): string {
   return `        # Kept on disk (s3Cache), in slices, keyed on the object, not on the signature.
         slice ${cache.slice};
-        proxy_cache kdv_s3_cache_${port};
+        proxy_cache kdv_s3_cache_${suffix};
         proxy_cache_key ${quote(`${origin.host}$${name}_path$slice_range`)};
         proxy_cache_valid 200 206 ${cache.valid}s;
         proxy_cache_revalidate on;
         proxy_cache_lock on;
         proxy_cache_convert_head off;
-        proxy_no_cache $kdv_s3_head_${port};
+        proxy_no_cache $kdv_s3_head_${suffix};
         proxy_set_header Range $slice_range;
 `;
 }
 
-function location(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
+function location(mapping: S3Mapping, name: string, suffix: string, cache: S3Cache | undefined): string {
   return `
     # S3 objects, fetched with the presigned request the app put in the hand-off. internal: a client asking for this URL gets 404.
     location ^~ ${quote(mapping.url)} {
         internal;
         set $kdv_s3_app_disposition $upstream_http_x_accel_content_disposition;
-${cache ? '        set $kdv_s3_app_type $upstream_http_content_type;\n' : ''}${fetchDirectives(mapping, name, port, cache)}    }
-${cache ? uncached(mapping, name, port) : ''}`;
+${cache ? '        set $kdv_s3_app_type $upstream_http_content_type;\n' : ''}${fetchDirectives(mapping, name, suffix, cache)}    }
+${cache ? uncached(mapping, name, suffix) : ''}`;
 }
 
 /**
@@ -112,19 +112,19 @@ ${cache ? uncached(mapping, name, port) : ''}`;
  * the client's own Range and conditionals, and S3 answers as without the
  * cache (200 for the empty object, 416 for a range past a larger one's end).
  */
-function uncached(mapping: S3Mapping, name: string, port: number): string {
+function uncached(mapping: S3Mapping, name: string, suffix: string): string {
   return `
     # A 416 of the cache's slice: the object is empty, or the client's range starts past its end. S3 decides, without the cache.
     location @${name}_uncached {
         recursive_error_pages on;
         # nginx cleared the app's Content-Type to go to this page: the one read at the hand-off, on the answers that carry the file.
         add_header Content-Type $kdv_s3_app_type;
-${fetchDirectives(mapping, name, port, undefined)}    }
+${fetchDirectives(mapping, name, suffix, undefined)}    }
 `;
 }
 
 /** How a location fetches the object from S3, and what of S3's answer the client gets. */
-function fetchDirectives(mapping: S3Mapping, name: string, port: number, cache: S3Cache | undefined): string {
+function fetchDirectives(mapping: S3Mapping, name: string, suffix: string, cache: S3Cache | undefined): string {
   const { origin } = mapping;
   const tls = origin.protocol === 'https:'
     ? `        proxy_ssl_server_name on;
@@ -142,7 +142,7 @@ function fetchDirectives(mapping: S3Mapping, name: string, port: number, cache: 
 ${tls}        # Cookie, Authorization and every other header of the client stay here.
         proxy_pass_request_headers off;
         proxy_pass_request_body off;
-${cache ? cached(cache, name, port, origin) : FORWARDED.map((header) => `        proxy_set_header ${header} $http_${header.toLowerCase().replaceAll('-', '_')};\n`).join('')}        # The app's Content-Type, Content-Disposition and caching win over the object's.
+${cache ? cached(cache, name, suffix, origin) : FORWARDED.map((header) => `        proxy_set_header ${header} $http_${header.toLowerCase().replaceAll('-', '_')};\n`).join('')}        # The app's Content-Type, Content-Disposition and caching win over the object's.
         proxy_hide_header Content-Type;
         proxy_hide_header Content-Disposition;
         proxy_hide_header Cache-Control;
@@ -153,6 +153,6 @@ ${S3_HEADERS.map((header) => `        proxy_hide_header ${header};\n`).join('')}
         proxy_ignore_headers X-Accel-Redirect X-Accel-Expires X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset Set-Cookie${cache ? ' Cache-Control Expires' : ''};
         proxy_intercept_errors on;
 ${errorPages.join('')}        charset off;
-        add_header Content-Disposition $kdv_s3_content_disposition_${port};
+        add_header Content-Disposition $kdv_s3_content_disposition_${suffix};
 `;
 }

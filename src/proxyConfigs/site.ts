@@ -3,6 +3,7 @@
  * options: where the proxy listens, where the app is, and which internal URL
  * or folder each rule hands to the proxy.
  */
+import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { ImproperlyConfiguredError } from '../errors.js';
 import type { BackendName } from '../backends/backend.js';
@@ -12,7 +13,11 @@ import { checkS3Cache, type S3Cache, type S3CacheOptions } from './s3Cache.js';
 import { resolveEdgeLinks, type EdgeLinks, type EdgeLinksOptions } from '../signedLinks/nginxLocation.js';
 
 export interface ProxyConfigOptions {
-  /** Where the Koa app listens, e.g. `http://127.0.0.1:3000`. */
+  /**
+   * Where the Koa app listens: its http:// origin, e.g. `http://127.0.0.1:3000`,
+   * or `unix:` and the absolute path of its Unix socket, e.g. `unix:/run/app.sock`
+   * (no TCP handshake per request: lighttpd opens a connection to the app for each).
+   */
   appUrl: string;
   /** `port` or `host:port` the proxy listens on; default `80`. */
   listen?: string;
@@ -52,10 +57,13 @@ export interface S3Mapping {
   origin: URL;
 }
 
+/** Where the app listens: a TCP origin, or the path of a Unix socket. */
+export type App = { url: URL; socket: undefined } | { url: undefined; socket: string };
+
 export interface Site {
   host: string | undefined;
   port: number;
-  app: URL;
+  app: App;
   serverName: string | undefined;
   mappings: Mapping[];
   /** S3 rules: the internal URL and the only origin the proxy fetches objects from through it. */
@@ -116,12 +124,28 @@ function toS3Mapping(rule: Rule): S3Mapping {
   return { url: `${trimSlash(rule.destinationUrl!)}/`, origin: s3Target(rule, fail).origin };
 }
 
-function parseAppUrl(appUrl: string | undefined): URL {
+// sun_path holds 108 bytes with the final NUL: a longer path cannot be connected to.
+const SOCKET_PATH_BYTES = 107;
+
+function parseAppUrl(appUrl: string | undefined): App {
+  if (typeof appUrl === 'string' && appUrl.startsWith('unix:')) return { url: undefined, socket: parseSocketPath(appUrl) };
   const url = URL.canParse(appUrl ?? '') ? new URL(appUrl!) : undefined;
   if (url?.protocol !== 'http:' || url.pathname !== '/' || url.search) {
-    throw new ImproperlyConfiguredError(`appUrl must be the http:// origin of the Koa app, e.g. "http://127.0.0.1:3000" (got ${JSON.stringify(appUrl)}).`);
+    throw new ImproperlyConfiguredError(`appUrl must be the http:// origin of the Koa app, e.g. "http://127.0.0.1:3000", or unix: and the absolute path of its Unix socket, e.g. "unix:/run/koa-app.sock" (got ${JSON.stringify(appUrl)}).`);
   }
-  return url;
+  return { url, socket: undefined };
+}
+
+// The path is written unquoted in nginx's upstream and Caddy's reverse_proxy, and before "|" in Apache's ProxyPass.
+function parseSocketPath(appUrl: string): string {
+  const path = appUrl.slice('unix:'.length);
+  if (!path.startsWith('/') || path.endsWith('/') || /[\s'"`;{}$|#\\\u0000-\u001f\u007f]/.test(path)) {
+    throw new ImproperlyConfiguredError(`appUrl "unix:…" must be followed by the absolute path of the app's Unix socket (a file: no trailing "/"), without spaces, quotes, ';', '{', '}', '$', '|', '#' or backslashes, e.g. "unix:/run/koa-app.sock" (got ${JSON.stringify(appUrl)}).`);
+  }
+  if (Buffer.byteLength(path) > SOCKET_PATH_BYTES) {
+    throw new ImproperlyConfiguredError(`appUrl's socket path is ${Buffer.byteLength(path)} bytes long: a Unix socket path has at most ${SOCKET_PATH_BYTES}, so no proxy could connect to it; use a shorter one, e.g. "unix:/run/koa-app.sock" (got ${JSON.stringify(appUrl)}).`);
+  }
+  return path;
 }
 
 function parseListen(listen: string): [string | undefined, number] {
@@ -131,9 +155,19 @@ function parseListen(listen: string): [string | undefined, number] {
   return [match[1], port];
 }
 
-/** The app's port, explicit even when the URL leaves the default out. */
-export function appPort(app: URL): number {
-  return Number(app.port || 80);
+/**
+ * What names derived from the app end with (nginx's upstream and maps), so
+ * that two apps in one nginx do not share them: its port, explicit even when
+ * the URL leaves the default out, or for a socket a hash of its path.
+ */
+export function appSuffix(app: App): string {
+  if (app.socket !== undefined) return `sock_${createHash('sha256').update(app.socket).digest('hex').slice(0, 10)}`;
+  return String(appPort(app.url));
+}
+
+/** A TCP app's port, explicit even when the URL leaves the default out. */
+export function appPort(url: URL): number {
+  return Number(url.port || 80);
 }
 
 function trimSlash(path: string): string {

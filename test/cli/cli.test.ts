@@ -44,6 +44,12 @@ describe('koa-downloadview CLI', function () {
     expect(result).to.deep.equal({ code: 0, out: proxyConfig({ sourceDir: folder, destinationUrl: '/_protected/media/' }, 'nginx', { appUrl: 'http://127.0.0.1:3000', listen: '8080' }), err: '' });
   });
 
+  it('proxy-config --app unix:PATH puts the app on that Unix socket', async function () {
+    const result = await run(['proxy-config', 'nginx', '--rules', rulesFile, '--app', 'unix:/run/koa-app.sock']);
+    expect(result).to.deep.equal({ code: 0, out: proxyConfig({ sourceDir: folder, destinationUrl: '/_protected/media/' }, 'nginx', { appUrl: 'unix:/run/koa-app.sock' }), err: '' });
+    expect(result.out).to.include('    server unix:/run/koa-app.sock;\n');
+  });
+
   const usageErrors: [string, string[], RegExp][] = [
     ['no command', [], /^No command given\./],
     ['an unknown command', ['serve'], /^Unknown command "serve"\./],
@@ -165,6 +171,9 @@ describe('proxyConfig validation', function () {
     ['a URL rule without its folder', () => proxyConfig({ sourceUrl: '/media/', destinationUrl: '/p/' }, 'caddy', app), /cannot know which folder \/p\/ serves/],
     ['no rule for this server', () => proxyConfig({ backend: 'apache', sourceDir: '/srv/media', destinationDir: '/srv/media' }, 'nginx', app), /No rule is for nginx/],
     ['an app URL with a path', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { appUrl: 'http://127.0.0.1:3000/app' }), /appUrl must be the http:\/\/ origin/],
+    ['a Unix socket that names a folder', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { appUrl: 'unix:/run/app/' }), /^appUrl "unix:…" must be .* \(a file: no trailing "\/"\)/],
+    ['a Unix socket path with a space', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'caddy', { appUrl: 'unix:/run/my app.sock' }), /^appUrl "unix:…" must be .* without spaces, quotes/],
+    ["a Unix socket path with Apache's separator", () => proxyConfig({ sourceDir: '/srv/media', destinationDir: '/srv/media' }, 'apache', { appUrl: 'unix:/run/a|b.sock' }), /without spaces, quotes, ';', '\{', '\}', '\$', '\|', '#' or backslashes/],
     ['a malformed listen', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { ...app, listen: 'localhost' }), /listen must be "PORT" or "HOST:PORT"/],
     ['s3Cache for Caddy', () => proxyConfig({ ...S3_RULE, backend: 'caddy' }, 'caddy', { ...app, s3Cache: { path: '/var/cache/s3' } }), /^s3Cache: only nginx can keep S3 objects on its disk; Caddy has no cache built in/],
     ['s3Cache without an S3 rule', () => proxyConfig({ sourceDir: '/srv/media', destinationUrl: '/p/' }, 'nginx', { ...app, s3Cache: { path: '/var/cache/s3' } }), /^s3Cache: it keeps the objects of S3 rules/],

@@ -69,6 +69,8 @@ const TABLE: [string, () => unknown, RegExp][] = [
   ['percentEncode for nginx', () => xSendfile({ ...nginx, percentEncode: true }, { backend: 'nginx' }), /percentEncode is understood by apache only/],
   // Proxy configurations generated from the rules.
   ['proxyConfig with an appUrl that is not an origin', () => proxyConfig({ ...nginx, backend: 'nginx' }, 'nginx', { appUrl: 'localhost:3000' }), /appUrl must be the http:\/\/ origin of the Koa app, e\.g\. "http:\/\/127\.0\.0\.1:3000"/],
+  ['proxyConfig with a relative Unix socket', () => proxyConfig({ ...nginx, backend: 'nginx' }, 'nginx', { appUrl: 'unix:run/app.sock' }), /appUrl "unix:…" must be followed by the absolute path of the app's Unix socket .* e\.g\. "unix:\/run\/koa-app\.sock"/],
+  ['proxyConfig with a Unix socket path longer than sun_path', () => proxyConfig({ ...nginx, backend: 'nginx' }, 'nginx', { appUrl: `unix:/run/${'a'.repeat(100)}.sock` }), /socket path is 110 bytes long: a Unix socket path has at most 107, so no proxy could connect to it/],
   ['proxyConfig with a bad listen', () => proxyConfig({ ...nginx, backend: 'nginx' }, 'nginx', { appUrl, listen: '99999' }), /listen must be "PORT" or "HOST:PORT"/],
   ['proxyConfig with no rule for that proxy', () => proxyConfig({ ...apache, backend: 'apache' }, 'nginx', { appUrl }), /No rule is for nginx: give at least one rule without a backend, or with backend "nginx"/],
 ];

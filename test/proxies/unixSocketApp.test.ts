@@ -1,0 +1,143 @@
+/**
+ * The app behind the proxy on a Unix socket (appUrl "unix:/path"): lighttpd
+ * opens a connection to the app for every request, and over a socket that
+ * costs no TCP handshake (bench/findings.md, section 5). Each proxy runs the
+ * configuration proxyConfig generates, in front of a Koa app that listens on
+ * nothing but the socket: every answer below went through it.
+ */
+import { expect } from 'chai';
+import Koa from 'koa';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { ListenOptions } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackendName } from '../../src/backends/backend.js';
+import { FileSystemStorage, proxyConfig, storageDownload, virtualDownload, VirtualFile, xSendfile, type Rule } from '../../src/index.js';
+import { STREAMED_HEADER } from '../../src/streamedMark.js';
+import { startProxy, type RunningProxy } from '../../src/testing.js';
+import { freePort } from '../../src/testing/process.js';
+import { requireProxy } from '../support/requireProxy.js';
+import { exchange } from './harness/exchange.js';
+
+const BACKENDS: BackendName[] = ['nginx', 'apache', 'lighttpd', 'caddy'];
+const FILE = Buffer.from(Array.from({ length: 70_000 }, (_, index) => index % 251));
+const VIRTUAL = 'made by the app, not on disk\n';
+const CLIENT_HOST = 'downloads.example';
+
+function rulesFor(backend: BackendName, media: string): Rule {
+  return backend === 'nginx' || backend === 'caddy' ? { sourceDir: media, destinationUrl: '/_protected/media/' } : { sourceDir: media, destinationDir: media };
+}
+
+function koaApp(backend: BackendName, media: string): Koa {
+  const files = storageDownload({ storage: new FileSystemStorage({ location: media }), name: (ctx) => ctx.path.slice('/files/'.length) });
+  const generated = virtualDownload(() => new VirtualFile({ name: 'generated.txt', content: VIRTUAL }));
+  return new Koa().use(xSendfile(rulesFor(backend, media), { backend })).use((ctx, next) => {
+    if (ctx.path === '/host') {
+      ctx.body = ctx.get('host');
+      return undefined;
+    }
+    return (ctx.path === '/generated.txt' ? generated : files)(ctx, next);
+  });
+}
+
+async function listen(koa: Koa, options: ListenOptions): Promise<Server> {
+  const server = createServer(koa.callback());
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options, resolve));
+  return server;
+}
+
+async function close(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections();
+  await closed;
+}
+
+for (const backend of BACKENDS) {
+  describe(`${backend} in front of an app on a Unix socket`, function () {
+    this.timeout(30_000);
+    let dir: string | undefined;
+    let app: Server | undefined;
+    let proxy: RunningProxy | undefined;
+    const port = () => Number(new URL(proxy!.url).port);
+
+    before(async function () {
+      requireProxy(this, backend);
+      dir = await mkdtemp(join(tmpdir(), 'kdv-unix-app-'));
+      // The proxy's workers run as www-data: they read the files and connect to the socket in this folder.
+      await chmod(dir, 0o755);
+      const media = join(dir, 'media');
+      await mkdir(media);
+      await writeFile(join(media, 'data.bin'), FILE);
+      app = await listen(koaApp(backend, media), { path: join(dir, 'app.sock'), readableAll: true, writableAll: true });
+      proxy = await startProxy({ backend, appUrl: `unix:${join(dir, 'app.sock')}`, rules: rulesFor(backend, media) });
+    });
+    after(async () => {
+      await proxy?.stop();
+      await close(app);
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('sends an offloaded file itself, its bytes as on disk', async () => {
+      const answer = await exchange(port(), '/files/data.bin');
+      expect(answer.status).to.equal(200);
+      expect(answer.headers[STREAMED_HEADER.toLowerCase()], 'Node streamed the file: the proxy did not take the hand-off').to.equal(undefined);
+      expect(answer.body.equals(FILE), `${answer.body.length} bytes, not the file's ${FILE.length}`).to.equal(true);
+      expect(answer.headers['content-disposition']).to.equal('attachment; filename=data.bin');
+    });
+
+    it('passes on a file the app streams (a virtual one)', async () => {
+      const answer = await exchange(port(), '/generated.txt');
+      expect(answer.status).to.equal(200);
+      expect(answer.body.toString()).to.equal(VIRTUAL);
+    });
+
+    it("gives the app the client's Host", async () => {
+      const answer = await exchange(port(), '/host', { headers: { Host: CLIENT_HOST } });
+      expect(answer.status).to.equal(200);
+      expect(answer.body.toString()).to.equal(CLIENT_HOST);
+      expect(proxy!.logs.errors()).to.deep.equal([]);
+    });
+  });
+}
+
+// nginx names its upstream and maps after the app: a socket's names must differ from a TCP app's, or nginx refuses the pair.
+describe('nginx in front of two apps, one on a Unix socket and one on TCP', function () {
+  this.timeout(30_000);
+  let dir: string | undefined;
+  const apps: Server[] = [];
+  let proxy: RunningProxy | undefined;
+  let secondListen: number;
+
+  before(async function () {
+    requireProxy(this, 'nginx');
+    dir = await mkdtemp(join(tmpdir(), 'kdv-unix-app-'));
+    await chmod(dir, 0o755);
+    const media = join(dir, 'media');
+    await mkdir(media);
+    const rules = rulesFor('nginx', media);
+    const socket = join(dir, 'app.sock');
+    apps.push(await listen(new Koa().use((ctx) => void (ctx.body = 'on the socket')), { path: socket, readableAll: true, writableAll: true }));
+    const tcpPort = await freePort();
+    apps.push(await listen(new Koa().use((ctx) => void (ctx.body = 'on TCP')), { port: tcpPort, host: '127.0.0.1' }));
+    secondListen = await freePort();
+    proxy = await startProxy({
+      backend: 'nginx',
+      appUrl: `unix:${socket}`,
+      rules,
+      editConfig: (config) => `${config}\n${proxyConfig(rules, 'nginx', { appUrl: `http://127.0.0.1:${tcpPort}`, listen: `127.0.0.1:${secondListen}` })}`,
+    });
+  });
+  after(async () => {
+    await proxy?.stop();
+    for (const app of apps) await close(app);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends each site to its own app', async () => {
+    expect((await exchange(Number(new URL(proxy!.url).port), '/')).body.toString()).to.equal('on the socket');
+    expect((await exchange(secondListen, '/')).body.toString()).to.equal('on TCP');
+    expect(proxy!.logs.errors()).to.deep.equal([]);
+  });
+});
