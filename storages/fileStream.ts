@@ -24,10 +24,14 @@ export const CHUNK_SIZES = {
 /**
  * How many streams may read chunks above `base` at once. Each holds at most
  * three such chunks (one being read, one waiting in the response body, one
- * being written to the socket): 16 × 3 MiB at worst, whatever the number of
- * downloads. Enough for every fast client of a busy server: a few of them fill any link.
+ * being written to the socket): 8 × 3 MiB at worst, whatever the number of
+ * downloads. Enough for every fast client of a busy server: a few of them
+ * fill any link (the benchmark's 8 connections at 100 MiB read as fast with
+ * 8 as with 16). Slow clients look fast while their kernel buffers fill, so
+ * some licences go to them: with 16, a thousand slow downloads grew the
+ * process by 246–262 MiB, with 8 by 214–235 MiB (bench/findings.md, section 2).
  */
-export const BIG_READERS = 16;
+export const BIG_READERS = 8;
 
 let licences = BIG_READERS;
 
