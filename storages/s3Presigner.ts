@@ -75,11 +75,8 @@ const MAX_EXPIRES_IN = 7 * 24 * 3600;
 // URLs kept per second: a few MiB at most, whatever the traffic.
 const RECENT_URLS = 4096;
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string | undefined;
-}
+/** What the client's credentials provider gives (the SDK's AwsCredentialIdentity). */
+type Credentials = Awaited<ReturnType<S3Client['config']['credentials']>>;
 
 interface Recent {
   /** The signing date of these URLs, to the second. */

@@ -4,7 +4,7 @@
  * or by the S3 object Caddy fetches (caddyS3.ts).
  */
 import { caddyS3Handlers } from './caddyS3.js';
-import { appPort, quote, type Site } from './site.js';
+import { appAddress, quote, type Site } from './site.js';
 
 export function caddyConfig(site: Site): string {
   const handlers = site.mappings.map(
@@ -14,9 +14,8 @@ export function caddyConfig(site: Site): string {
             }
 `,
   );
-  const upstream = site.app.socket === undefined ? `${site.app.url.hostname}:${appPort(site.app.url)}` : `unix/${site.app.socket}`;
   return `http://${site.serverName ?? ''}:${site.port} {
-${site.host ? `    bind ${site.host}\n` : ''}    reverse_proxy ${upstream} {
+${site.host ? `    bind ${site.host}\n` : ''}    reverse_proxy ${appAddress(site.app, 'unix/')} {
         header_down -X-Sendfile
         @accel header X-Accel-Redirect *
         handle_response @accel {

@@ -4,7 +4,7 @@
  */
 import { nginxEdgeLocations, nginxEdgeMaps } from '../signedLinks/nginxLocation.js';
 import { nginxS3Locations, nginxS3Maps } from './nginxS3.js';
-import { appPort, appSuffix, quote, type Site } from './site.js';
+import { appAddress, appSuffix, quote, type Site } from './site.js';
 
 // An S3 hand-off carries a presigned URL (up to 9 KiB of headers with a 1 KiB Unicode key); nginx's default buffer is 4 KiB.
 const S3_HAND_OFF_BUFFER = '        proxy_buffer_size 16k;\n        proxy_busy_buffers_size 16k;\n';
@@ -39,7 +39,6 @@ export function nginxConfig(site: Site): string {
 `,
   );
   const upstream = `koa_app_${appSuffix(site.app)}`;
-  const server = site.app.socket === undefined ? `${site.app.url.hostname}:${appPort(site.app.url)}` : `unix:${site.app.socket}`;
   return `${nginxEdgeMaps(site.edgeLinks)}${nginxS3Maps(site)}# The app sends the file's Content-Disposition as X-Accel-Content-Disposition: nginx would
 # copy a Content-Disposition into its own 404 and 416 pages, which browsers then save under
 # the file's name. The internal locations add it back, except to a 304 (no file either).
@@ -50,7 +49,7 @@ map $status $${disposition} {
 
 # Connections to the app are kept open: a hand-off costs one small request, not a TCP handshake too.
 upstream ${upstream} {
-    server ${server};
+    server ${appAddress(site.app, 'unix:')};
     keepalive 16;
 }
 

@@ -165,6 +165,11 @@ export function appSuffix(app: App): string {
   return String(appPort(app.url));
 }
 
+/** `host:port` of a TCP app, else the socket's path after `socketScheme` (nginx writes `unix:`, Caddy `unix/`). */
+export function appAddress(app: App, socketScheme: string): string {
+  return app.socket === undefined ? `${app.url.hostname}:${appPort(app.url)}` : `${socketScheme}${app.socket}`;
+}
+
 /** A TCP app's port, explicit even when the URL leaves the default out. */
 export function appPort(url: URL): number {
   return Number(url.port || 80);

@@ -8,8 +8,6 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { ListenOptions } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../../src/backends/backend.js';
@@ -17,6 +15,7 @@ import { FileSystemStorage, proxyConfig, storageDownload, virtualDownload, Virtu
 import { STREAMED_HEADER } from '../../src/streamedMark.js';
 import { startProxy, type RunningProxy } from '../../src/testing.js';
 import { freePort } from '../../src/testing/process.js';
+import { listen } from '../support/app.js';
 import { requireProxy } from '../support/requireProxy.js';
 import { exchange } from './harness/exchange.js';
 
@@ -41,24 +40,11 @@ function koaApp(backend: BackendName, media: string): Koa {
   });
 }
 
-async function listen(koa: Koa, options: ListenOptions): Promise<Server> {
-  const server = createServer(koa.callback());
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options, resolve));
-  return server;
-}
-
-async function close(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  const closed = new Promise((resolve) => server.close(resolve));
-  server.closeAllConnections();
-  await closed;
-}
-
 for (const backend of BACKENDS) {
   describe(`${backend} in front of an app on a Unix socket`, function () {
     this.timeout(30_000);
     let dir: string | undefined;
-    let app: Server | undefined;
+    let app: Awaited<ReturnType<typeof listen>> | undefined;
     let proxy: RunningProxy | undefined;
     const port = () => Number(new URL(proxy!.url).port);
 
@@ -71,11 +57,11 @@ for (const backend of BACKENDS) {
       await mkdir(media);
       await writeFile(join(media, 'data.bin'), FILE);
       app = await listen(koaApp(backend, media), { path: join(dir, 'app.sock'), readableAll: true, writableAll: true });
-      proxy = await startProxy({ backend, appUrl: `unix:${join(dir, 'app.sock')}`, rules: rulesFor(backend, media) });
+      proxy = await startProxy({ backend, appUrl: app.url, rules: rulesFor(backend, media) });
     });
     after(async () => {
       await proxy?.stop();
-      await close(app);
+      await app?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -106,7 +92,7 @@ for (const backend of BACKENDS) {
 describe('nginx in front of two apps, one on a Unix socket and one on TCP', function () {
   this.timeout(30_000);
   let dir: string | undefined;
-  const apps: Server[] = [];
+  const apps: Array<Awaited<ReturnType<typeof listen>>> = [];
   let proxy: RunningProxy | undefined;
   let secondListen: number;
 
@@ -117,21 +103,19 @@ describe('nginx in front of two apps, one on a Unix socket and one on TCP', func
     const media = join(dir, 'media');
     await mkdir(media);
     const rules = rulesFor('nginx', media);
-    const socket = join(dir, 'app.sock');
-    apps.push(await listen(new Koa().use((ctx) => void (ctx.body = 'on the socket')), { path: socket, readableAll: true, writableAll: true }));
-    const tcpPort = await freePort();
-    apps.push(await listen(new Koa().use((ctx) => void (ctx.body = 'on TCP')), { port: tcpPort, host: '127.0.0.1' }));
+    const [onSocket, onTcp] = [await listen(new Koa().use((ctx) => void (ctx.body = 'on the socket')), { path: join(dir, 'app.sock'), readableAll: true, writableAll: true }), await listen(new Koa().use((ctx) => void (ctx.body = 'on TCP')))];
+    apps.push(onSocket, onTcp);
     secondListen = await freePort();
     proxy = await startProxy({
       backend: 'nginx',
-      appUrl: `unix:${socket}`,
+      appUrl: onSocket.url,
       rules,
-      editConfig: (config) => `${config}\n${proxyConfig(rules, 'nginx', { appUrl: `http://127.0.0.1:${tcpPort}`, listen: `127.0.0.1:${secondListen}` })}`,
+      editConfig: (config) => `${config}\n${proxyConfig(rules, 'nginx', { appUrl: onTcp.url, listen: `127.0.0.1:${secondListen}` })}`,
     });
   });
   after(async () => {
     await proxy?.stop();
-    for (const app of apps) await close(app);
+    for (const app of apps) await app.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

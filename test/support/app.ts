@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, ListenOptions } from 'node:net';
 
 /** A Koa app around `middleware` that collects the errors Koa would log, instead of printing them. */
 export function appWith(...middleware: Middleware<any, any>[]): Koa & { errors: Error[] } {
@@ -13,14 +13,14 @@ export function appWith(...middleware: Middleware<any, any>[]): Koa & { errors: 
   return app;
 }
 
-/** Listens on a free port of 127.0.0.1. */
-export async function listen(app: Koa): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+/** Listens on a free port of 127.0.0.1, or where `where` says (a Unix socket's `path`: the url is then `unix:<path>`, as proxyConfig's appUrl takes it). */
+export async function listen(app: Koa, where: ListenOptions = { port: 0, host: '127.0.0.1' }): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(where, resolve));
+  const address = server.address();
   return {
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: typeof address === 'string' ? `unix:${address}` : `http://127.0.0.1:${(address as AddressInfo).port}`,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
