@@ -156,6 +156,8 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
   for (const group of ['streaming', ...OFFLOAD_PROXIES.map((proxy) => `offload ${proxy}`)]) {
     for (const size of plan.sizes) overhead(`${group}, an OpenTelemetry subscriber vs none, toggled in one server`, group, fileCase(size), 0.03, [VARIANTS.otel.ids.subscribed, VARIANTS.otel.ids.unsubscribed]);
   }
+  // The library's own part: its messages, built for listeners that do nothing.
+  for (const size of plan.sizes) overhead("streaming, a do-nothing subscriber (the library's messages alone) vs none, toggled in one server", 'streaming', fileCase(size), undefined, [VARIANTS.noop.ids.subscribed, VARIANTS.noop.ids.unsubscribed]);
   // Its A/A check: the spread of these rounds is the method's own noise in this run.
   for (const size of plan.sizes) overhead('streaming, A/A check of the toggling: no subscriber vs none, toggled in one server', 'streaming', fileCase(size), undefined, [VARIANTS.none.ids.subscribed, VARIANTS.none.ids.unsubscribed]);
   // Issue 16: the contenders serve the same bytes (bench/zip.ts), so that CPU per request is CPU per byte.

@@ -35,6 +35,8 @@ export interface Sample extends LoadResult {
   cpuSeconds: number | undefined;
   /** CPU seconds the proxy in front of it (all its processes) spent during the run. */
   proxyCpuSeconds?: number | undefined;
+  /** Microseconds spent inside a subscriber's listeners, timed where they ran (a toggled server's subscribed windows). */
+  listenerMicros?: number | undefined;
 }
 
 export interface Cell {

@@ -111,17 +111,18 @@ async function refreshFindings(): Promise<void> {
 }
 
 async function streaming(): Promise<void> {
-  const [floor, library, koaSend, fastify, traced, aa] = await Promise.all([
+  const [floor, library, koaSend, fastify, traced, noop, aa] = await Promise.all([
     node('stream-floor', 'contenders/koaStream.ts'),
     node('stream-library', 'contenders/library.ts'),
     node('koa-send', 'contenders/koaSend.ts'),
     node('fastify-static', 'contenders/fastifyStatic.ts'),
     startToggled(node, 'stream-library-traced', 'otel'),
+    startToggled(node, 'stream-library-noop', 'noop'),
     startToggled(node, 'stream-library-aa', 'none'),
   ]);
   const nginx = await startStaticProxy('nginx', workspace.files, workspace.logs);
   const subscriber = [];
-  for (const server of [traced, aa]) subscriber.push(...(await measureSubscriber('streaming', 'koa-downloadview storageDownload', { origin: server.origin, server }, plan.sizes.map(fileCase), plan, progress)));
+  for (const server of [traced, noop, aa]) subscriber.push(...(await measureSubscriber('streaming', 'koa-downloadview storageDownload', { origin: server.origin, server }, plan.sizes.map(fileCase), plan, progress)));
   await measure('streaming', plan.sizes.map(fileCase), [
     direct('floor', 'Koa createReadStream (floor)', floor),
     direct('library', 'koa-downloadview storageDownload', library),

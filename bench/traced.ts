@@ -52,6 +52,11 @@ export const VARIANTS = {
     ids: { subscribed: 'traced', unsubscribed: 'untraced' },
     windows: { subscribed: 'subscribed', unsubscribed: 'unsubscribed' },
   },
+  noop: {
+    label: 'a do-nothing subscriber toggled every 5-15 ms',
+    ids: { subscribed: 'noop-on', unsubscribed: 'noop-off' },
+    windows: { subscribed: 'subscribed', unsubscribed: 'unsubscribed' },
+  },
   none: {
     label: 'A/A, no subscriber in either state, toggled every 5-15 ms',
     ids: { subscribed: 'aa-first', unsubscribed: 'aa-second' },
@@ -133,7 +138,13 @@ function checkAnswers(url: string, result: LoadResult, length: number): void {
 }
 
 function difference(later: Tally, earlier: Tally): Tally {
-  return { cpuMicros: later.cpuMicros - earlier.cpuMicros, bytes: later.bytes - earlier.bytes, micros: later.micros - earlier.micros };
+  return {
+    cpuMicros: later.cpuMicros - earlier.cpuMicros,
+    bytes: later.bytes - earlier.bytes,
+    micros: later.micros - earlier.micros,
+    listenerMicros: later.listenerMicros - earlier.listenerMicros,
+    messages: later.messages - earlier.messages,
+  };
 }
 
 /**
@@ -149,6 +160,7 @@ function stateSample(result: LoadResult, tally: Tally, share: number, proxyCpu: 
     errors: result.errors,
     cpuSeconds: tally.cpuMicros / 1e6,
     ...(proxyCpu !== undefined && { proxyCpuSeconds: proxyCpu * share }),
+    ...(tally.messages > 0 && { listenerMicros: tally.listenerMicros }),
   };
 }
 

@@ -20,9 +20,13 @@
  * far more than production pays.
  *
  * BENCH_SUBSCRIBER=none toggles between two unsubscribed states: the A/A
- * check of the method, which must read about 0 %; =otel subscribes the example.
+ * check of the method, which must read about 0 %; =noop subscribes listeners
+ * that do nothing (what the library's own messages cost); =otel subscribes
+ * the example, and times its listeners where they run: the subscribed
+ * windows' tally adds up the microseconds spent inside them (SDK included),
+ * between two listeners of our own subscribed before and after them.
  */
-import { subscribe } from 'node:diagnostics_channel';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -34,12 +38,16 @@ export interface Tally {
   /** Bytes handed to client sockets, headers included. */
   bytes: number;
   micros: number;
+  /** Microseconds spent inside the example's listeners (otel only), and how many messages they took. */
+  listenerMicros: number;
+  messages: number;
 }
 export type Tallies = Record<'subscribed' | 'unsubscribed', Tally>;
 
 const windowMs = Number(process.env['BENCH_TOGGLE_MS']);
-/** `otel`, or `none` for the A/A check (bench/traced.ts VARIANTS). */
-const traced = process.env['BENCH_SUBSCRIBER'] === 'otel';
+/** `otel`, `noop`, or `none` for the A/A check (bench/traced.ts VARIANTS). */
+const subscriber = process.env['BENCH_SUBSCRIBER'];
+const CHANNELS = ['start', 'finish', 'abort', 'error'].map((name) => `koa-downloadview:download:${name}`);
 
 const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new DroppingExporter())] });
 const tracer = provider.getTracer('koa-downloadview-bench');
@@ -62,7 +70,7 @@ subscribe('net.server.socket', (message) => {
 });
 const bytesWritten = () => [...sockets].reduce((total, socket) => total + socket.bytesWritten, closedBytes);
 
-const zero = (): Tally => ({ cpuMicros: 0, bytes: 0, micros: 0 });
+const zero = (): Tally => ({ cpuMicros: 0, bytes: 0, micros: 0, listenerMicros: 0, messages: 0 });
 const tallies: Tallies = { subscribed: zero(), unsubscribed: zero() };
 let state: keyof Tallies = 'unsubscribed';
 let stopTracing: (() => void) | undefined;
@@ -70,7 +78,7 @@ let mark = now();
 
 function now(): Tally {
   const { user, system } = process.cpuUsage();
-  return { cpuMicros: user + system, bytes: bytesWritten(), micros: performance.now() * 1000 };
+  return { cpuMicros: user + system, bytes: bytesWritten(), micros: performance.now() * 1000, listenerMicros: 0, messages: 0 };
 }
 
 /** Counts everything since the last mark in the current state's window. */
@@ -79,6 +87,38 @@ function settle(): void {
   const tally = tallies[state];
   for (const key of ['cpuMicros', 'bytes', 'micros'] as const) tally[key] += to[key] - from[key];
   mark = to;
+}
+
+/** Subscribes `listener` to every download channel; returns what unsubscribes it. */
+function listenAll(listener: (message: unknown) => void): () => void {
+  for (const name of CHANNELS) subscribe(name, listener);
+  return () => {
+    for (const name of CHANNELS) unsubscribe(name, listener);
+  };
+}
+
+/**
+ * The example, between two listeners that read the clock: node:diagnostics_channel calls
+ * a channel's listeners in the order they subscribed. Their own cost (two listener calls
+ * and two clock reads per message, some 0.1 µs) is billed to the subscribed windows too.
+ */
+function timedTracing(): () => void {
+  let entered = 0;
+  const stops = [
+    listenAll(() => void (entered = performance.now())),
+    traceDownloads(tracer),
+    listenAll(() => {
+      tallies.subscribed.listenerMicros += (performance.now() - entered) * 1000;
+      tallies.subscribed.messages++;
+    }),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+function subscribeAll(): () => void {
+  return subscriber === 'otel' ? timedTracing() : listenAll(() => {});
 }
 
 /**
@@ -94,7 +134,7 @@ function toggle(): void {
   if (state === 'subscribed') stopTracing?.();
   settle();
   state = state === 'subscribed' ? 'unsubscribed' : 'subscribed';
-  if (state === 'subscribed' && traced) stopTracing = traceDownloads(tracer);
+  if (state === 'subscribed' && subscriber !== 'none') stopTracing = subscribeAll();
   setTimeout(toggle, nextWindow());
 }
 

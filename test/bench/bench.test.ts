@@ -39,6 +39,9 @@ describe('npm run bench -- --smoke', function () {
     for (const measure of ['RSS growth, koa-downloadview zipDownload, generated files, slow clients', 'a zip of generated files, downloaded whole, tested by 7z t and unzip -t', 'streaming, an OpenTelemetry subscriber vs none, toggled in one server']) {
       expect(stdout).to.match(new RegExp(`^\\| ${measure} \\|.*\\| (pass|\\*\\*miss\\*\\*|within noise) \\|`, 'm'));
     }
+    // Issue 17's reported parts: the library's messages alone, and the example's listeners timed in the server.
+    expect(stdout).to.match(/^\| streaming, a do-nothing subscriber \(the library's messages alone\) vs none, toggled in one server \| 1 MiB \| Node CPU per request \| -?\d+\.\d %/m);
+    expect(stdout).to.match(/^\| the OpenTelemetry example's listeners timed in the server \(SDK included\), [^|]*\| 1 MiB \| µs inside the listeners per subscribed download \(\d+\.\d\d µs/m);
     // S3 offloaded through nginx, judged against streaming; the presign reported in µs.
     expect(stdout).to.match(/^\| S3 offloaded behind nginx vs streamed by S3Storage: Node CPU per GiB \| 1 MiB \|/m);
     expect(stdout).to.match(/^\| presign per S3 hand-off [^|]*\| any \| [^|]*\| \d+ µs \|/m);
