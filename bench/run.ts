@@ -8,7 +8,8 @@
  * goes: --sizes replaces the file sizes streamed and offloaded (in bytes),
  * --runs the number of rounds,
  * --cpu-prof writes V8 profiles of every Node server into bench/profiles/
- * (read them with bench/hotSpots.ts).
+ * (read them with bench/hotSpots.ts; a toggled server's with
+ * bench/splitProfile.ts, which splits it by window).
  */
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -235,7 +236,9 @@ async function measure(group: string, cases: Case[], contenders: Contender[]): P
 }
 
 function node(name: string, script: string, env: NodeJS.ProcessEnv = {}): Promise<NodeServer> {
-  return startNodeServer(name, script, { logDir: workspace.logs, cpuProfileDir: workspace.profiles, env: { BENCH_FILES: workspace.files, ...env } });
+  // A toggling server's windows, to split its profile by state (bench/splitProfile.ts); the others ignore it.
+  const windowsLog = workspace.profiles && { BENCH_WINDOWS_LOG: join(workspace.profiles, name, 'windows.json') };
+  return startNodeServer(name, script, { logDir: workspace.logs, cpuProfileDir: workspace.profiles, env: { BENCH_FILES: workspace.files, ...windowsLog, ...env } });
 }
 
 function direct(id: string, label: string, server: NodeServer): Contender {

@@ -25,9 +25,16 @@
  * the example, and times its listeners where they run: the subscribed
  * windows' tally adds up the microseconds spent inside them (SDK included),
  * between two listeners of our own subscribed before and after them.
+ *
+ * BENCH_WINDOWS_LOG (set by `npm run bench -- --cpu-prof`) names a file that
+ * gets, at exit, when each window began and the tallies at each control
+ * request, on the clock of V8's profiles: bench/splitProfile.ts splits the
+ * server's CPU profile by state with it.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { dirname } from 'node:path';
 import type { Socket } from 'node:net';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DroppingExporter } from '../droppingExporter.js';
@@ -53,6 +60,7 @@ const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcess
 const tracer = provider.getTracer('koa-downloadview-bench');
 const control = createServer((_request, response) => {
   settle();
+  windows.reads.push({ at: clock(), tallies: structuredClone(tallies) });
   response.setHeader('content-type', 'application/json').end(JSON.stringify(tallies));
 });
 
@@ -73,6 +81,23 @@ const bytesWritten = () => [...sockets].reduce((total, socket) => total + socket
 const zero = (): Tally => ({ cpuMicros: 0, bytes: 0, micros: 0, listenerMicros: 0, messages: 0 });
 const tallies: Tallies = { subscribed: zero(), unsubscribed: zero() };
 let state: keyof Tallies = 'unsubscribed';
+
+/** µs on CLOCK_MONOTONIC, as V8's profiles count time. */
+const clock = () => Number(process.hrtime.bigint() / 1000n);
+export interface WindowsLog {
+  /** When each window began, and its state; the first window (unsubscribed) began at start. */
+  switches: { at: number; state: keyof Tallies }[];
+  /** The tallies answered to each control request: a run lies between a pair of them. */
+  reads: { at: number; tallies: Tallies }[];
+}
+const windows: WindowsLog = { switches: [{ at: clock(), state }], reads: [] };
+const windowsLog = process.env['BENCH_WINDOWS_LOG'];
+if (windowsLog) {
+  process.once('exit', () => {
+    mkdirSync(dirname(windowsLog), { recursive: true });
+    writeFileSync(windowsLog, JSON.stringify(windows));
+  });
+}
 let stopTracing: (() => void) | undefined;
 let mark = now();
 
@@ -134,6 +159,7 @@ function toggle(): void {
   if (state === 'subscribed') stopTracing?.();
   settle();
   state = state === 'subscribed' ? 'unsubscribed' : 'subscribed';
+  if (windowsLog) windows.switches.push({ at: clock(), state });
   if (state === 'subscribed' && subscriber !== 'none') stopTracing = subscribeAll();
   setTimeout(toggle, nextWindow());
 }
