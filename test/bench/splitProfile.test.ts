@@ -32,16 +32,17 @@ describe('Splitting a toggled server’s profile by window', function () {
       { id: 2, callFrame: { functionName: 'startSpan', url: 'file:///x/node_modules/@opentelemetry/sdk-trace/build/src/Tracer.js' } },
       { id: 3, callFrame: { functionName: 'writev', url: '' } },
     ];
-    // One sample every 10 µs from 1,000 µs: at 1,010, 1,020, … 1,200.
-    const samples = Array.from({ length: 20 }, (_, index) => (index % 4 === 0 ? 2 : index % 4 === 1 ? 1 : 3));
-    const profile: Profile = { nodes, startTime: 1000, samples, timeDeltas: samples.map(() => 10) };
+    // One sample every 10 µs, at 1,000 to 1,200 µs: S the SDK, I idle, W writev.
+    const pattern = 'SSIWWSWIWSWSIWWSWIWWS';
+    const samples = [...pattern].map((kind) => ({ S: 2, I: 1, W: 3 })[kind as 'S' | 'I' | 'W']);
+    const profile: Profile = { nodes, startTime: 990, samples, timeDeltas: samples.map(() => 10) };
     const log = {
-      // Unsubscribed until 1,100 µs, subscribed after.
+      // Unsubscribed until 1,100 µs, subscribed from then on.
       switches: [
         { at: 900, state: 'unsubscribed' as const },
         { at: 1100, state: 'subscribed' as const },
       ],
-      // One run, from 1,005 to 1,195 µs: 1 MB written in each state.
+      // One run, from 1,005 to 1,195 µs (the samples at 1,000 and 1,200 lie outside it): 1 MB written in each state.
       reads: [
         { at: 1005, tallies: tallies(0, 0) },
         { at: 1195, tallies: tallies(1e6, 1e6) },
@@ -49,10 +50,9 @@ describe('Splitting a toggled server’s profile by window', function () {
     };
     const [run, ...others] = splitByWindow(profile, log);
     expect(others).to.deep.equal([]);
-    // Samples 1,010–1,090 (unsubscribed): startSpan at 1,010, 1,050, 1,090; idle at 1,020, 1,060; writev at the 4 others.
-    // Samples 1,100–1,190 (subscribed): startSpan at 1,130, 1,170; idle at 1,100, 1,140, 1,180; writev at the 5 others.
-    expect(run!.perMB).to.deep.equal({ unsubscribed: 7, subscribed: 7 });
+    // 1,010–1,090, unsubscribed: 3 S and 4 W. 1,100 (the switch itself) to 1,190, subscribed: 2 S and 6 W.
+    expect(run!.perMB).to.deep.equal({ unsubscribed: 7, subscribed: 8 });
     expect(run!.kinds.get('OpenTelemetry SDK')).to.deep.equal({ unsubscribed: 3 / 7, subscribed: 2 / 7 });
-    expect(run!.kinds.get('everything else')).to.deep.equal({ unsubscribed: 4 / 7, subscribed: 5 / 7 });
+    expect(run!.kinds.get('everything else')).to.deep.equal({ unsubscribed: 4 / 7, subscribed: 6 / 7 });
   });
 });
