@@ -5,11 +5,11 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SAMPLE_EVERY_MS = 200;
@@ -19,9 +19,7 @@ describe('npm run bench -- --smoke', function () {
   let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
-    // The proxies' workers (www-data) must reach the fixtures below it.
-    await chmod(dir, 0o755);
+    dir = await proxyFolder('bench-smoke-');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

@@ -5,8 +5,7 @@
  * test-artifacts/.
  */
 import { expect } from 'chai';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { demoApp, type Demo } from '../../demo/app.js';
@@ -16,6 +15,7 @@ import { MemoryStorage } from '../../src/index.js';
 import { listen } from '../support/app.js';
 import { failInCiSkipElsewhere, missingCommands, requireProxy } from '../support/requireProxy.js';
 import { freePort } from '../proxies/harness/process.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
@@ -35,8 +35,7 @@ for (const via of ['node', 'nginx'] as const) {
     before(async function () {
       failInCiSkipElsewhere(this, missingCommands({ chromium: 'chromium' }));
       if (via === 'nginx') requireProxy(this, 'nginx');
-      dataDir = await mkdtemp(join(tmpdir(), 'kdv-browser-'));
-      await chmod(dataDir, 0o755);
+      dataDir = await proxyFolder('kdv-browser-');
       demo = await demoApp({ dataDir, s3: new MemoryStorage(), selfUrl: () => server!.url, ...(via === 'nginx' && { proxy: 'nginx' as const }) });
       // Record the Range headers the app receives, to prove the player seeks by ranges.
       demo.app.middleware.unshift(async (ctx, next) => {

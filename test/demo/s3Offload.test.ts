@@ -5,9 +5,7 @@
  * the proxy, the home page says which proxy the route needs and how to start it.
  */
 import { expect } from 'chai';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { demoApp, type Demo } from '../../demo/app.js';
 import { SAMPLE_FILES } from '../../demo/content.js';
 import { startDemoProxy, type DemoProxy } from '../../demo/proxy.js';
@@ -15,6 +13,7 @@ import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
 import { freePort } from '../proxies/harness/process.js';
 import { listen } from '../support/app.js';
 import { requireProxy } from '../support/requireProxy.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const NAMES = ['hello-world.txt', 'héllo wörld.txt'];
 
@@ -28,8 +27,7 @@ for (const backend of ['nginx', 'caddy'] as const) {
     /** The demo as `npm run demo [-- --proxy backend]` runs it: the URL a browser opens, and the app's own. */
     async function startDemo(behindProxy: boolean): Promise<{ url: string; appUrl: string }> {
       let server: Awaited<ReturnType<typeof listen>> | undefined;
-      const runDir = await mkdtemp(join(dataDir, 'run-'));
-      await chmod(runDir, 0o755);
+      const runDir = await proxyFolder('run-', dataDir);
       const demo = await demoApp({ dataDir: runDir, s3: s3.storage, selfUrl: () => server!.url, ...(behindProxy && { proxy: backend }) });
       server = await listen(demo.app);
       if (!behindProxy) {
@@ -44,9 +42,7 @@ for (const backend of ['nginx', 'caddy'] as const) {
     before(async function () {
       requireProxy(this, backend);
       s3 = await startEmbeddedS3();
-      dataDir = await mkdtemp(join(tmpdir(), 'kdv-demo-s3-'));
-      // The proxy's workers (www-data) read below it.
-      await chmod(dataDir, 0o755);
+      dataDir = await proxyFolder('kdv-demo-s3-');
     });
 
     after(async function () {

@@ -7,8 +7,7 @@
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../demo/s3.js';
 import { proxyConfig } from '../../src/proxyConfig.js';
@@ -17,6 +16,7 @@ import { servers } from '../proxies/harness/servers.js';
 import { recordFigure } from './figures.js';
 import { scaleOutRule } from './scaleOutRule.js';
 import { requireProxy } from '../support/requireProxy.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const SIZES = [0, 1024, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024];
 // Each proxied download holds two nginx connections (client and app): the
@@ -38,9 +38,7 @@ describe('Hardening: load through a real nginx', function () {
 
   before(async function () {
     requireProxy(this, 'nginx');
-    top = await mkdtemp(join(tmpdir(), 'kdv-load-'));
-    // mkdtemp makes the folder private; nginx's worker user must reach the files.
-    await chmod(top, 0o755);
+    top = await proxyFolder('kdv-load-');
     const media = join(top, 'media');
     await mkdir(media);
     await mkdir(join(top, 'nginx'));

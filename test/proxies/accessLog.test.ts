@@ -5,15 +5,15 @@
  */
 import Router from '@koa/router';
 import { expect } from 'chai';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileSystemStorage, ImproperlyConfiguredError, proxyConfig, storageDownload, xSendfile } from '../../src/index.js';
 import { startProxy, type RunningProxy } from '../../src/testing.js';
 import { appWith } from '../support/app.js';
 import { requireProxy } from '../support/requireProxy.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const BIG = 64 * 1024 * 1024;
 
@@ -44,9 +44,7 @@ describe('The downloads access log proxy-config writes for nginx', function () {
 
   before(async function () {
     requireProxy(this, 'nginx');
-    dir = await mkdtemp(join(tmpdir(), 'kdv-access-log-'));
-    // nginx's workers run as www-data: the folders must be theirs to read.
-    await chmod(dir, 0o755);
+    dir = await proxyFolder('kdv-access-log-');
     const media = join(dir, 'media');
     await mkdir(media, { mode: 0o755 });
     await writeFile(join(media, 'small.txt'), 'whole\n');

@@ -7,9 +7,8 @@
 import Router from '@koa/router';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storageDownload } from '../../src/routes.js';
 import { startProxy, type RunningProxy } from '../../src/testing/startProxy.js';
@@ -18,6 +17,7 @@ import { appWith } from '../support/app.js';
 import { requireProxy } from '../support/requireProxy.js';
 import { startStrictS3, type StrictS3 } from '../support/strictS3.js';
 import { exchange } from './harness/exchange.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const SLICE = 128 * 1024;
 const INTERNAL = '/_s3/';
@@ -47,9 +47,7 @@ describe('nginx: S3 objects kept on its disk (s3Cache)', function () {
   before(async function () {
     requireProxy(this, 'nginx');
     s3 = await startStrictS3();
-    cacheDir = await mkdtemp(join(tmpdir(), 'kdv-s3-cache-'));
-    // nginx's workers (www-data) write the objects below it.
-    await chmod(cacheDir, 0o755);
+    cacheDir = await proxyFolder('kdv-s3-cache-');
     const storage = s3.storage;
     const rule = { backend: 'nginx' as const, storage, destinationUrl: INTERNAL };
     const router = new Router();

@@ -9,8 +9,7 @@
 import Router from '@koa/router';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { BackendName } from '../../src/backends/backend.js';
@@ -25,6 +24,7 @@ import type { Field } from './harness/differences.js';
 import { DOC, replaceBlock } from './harness/differencesTable.js';
 import { requests, send } from './harness/requests.js';
 import { S3_DIFFERENCES, S3_OBJECTS, S3_VARIANTS, expectedS3Differences, renderS3Tables, type S3Observation } from './harness/s3Differences.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const START = '<!-- S3 offload tables: written by test/proxies/s3Parity.test.ts (UPDATE_DOCS=1), do not edit -->';
 const END = '<!-- end of S3 offload tables -->';
@@ -41,9 +41,7 @@ describe('S3 offload: parity with streaming from S3', function () {
     requireProxy(this, 'nginx', 'caddy');
     s3 = await startStrictS3();
     for (const object of S3_OBJECTS) if (object.size !== undefined) await s3.storage.save(object.name, randomBytes(object.size));
-    cacheDir = await mkdtemp(join(tmpdir(), 'kdv-s3-parity-'));
-    // nginx's workers (www-data) write the cache below it.
-    await chmod(cacheDir, 0o755);
+    cacheDir = await proxyFolder('kdv-s3-parity-');
     for (const variant of S3_VARIANTS) {
       const storage = s3.storage;
       const rule = { backend: variant.backend as BackendName, storage, destinationUrl: '/_s3/' };

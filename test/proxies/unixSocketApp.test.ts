@@ -7,8 +7,7 @@
  */
 import { expect } from 'chai';
 import Koa from 'koa';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendName } from '../../src/backends/backend.js';
 import { FileSystemStorage, proxyConfig, storageDownload, virtualDownload, VirtualFile, xSendfile, type Rule } from '../../src/index.js';
@@ -18,6 +17,7 @@ import { freePort } from '../../src/testing/process.js';
 import { listen } from '../support/app.js';
 import { requireProxy } from '../support/requireProxy.js';
 import { exchange } from './harness/exchange.js';
+import { proxyFolder } from '../support/proxyFolder.js';
 
 const BACKENDS: BackendName[] = ['nginx', 'apache', 'lighttpd', 'caddy'];
 const FILE = Buffer.from(Array.from({ length: 70_000 }, (_, index) => index % 251));
@@ -50,9 +50,8 @@ for (const backend of BACKENDS) {
 
     before(async function () {
       requireProxy(this, backend);
-      dir = await mkdtemp(join(tmpdir(), 'kdv-unix-app-'));
-      // The proxy's workers run as www-data: they read the files and connect to the socket in this folder.
-      await chmod(dir, 0o755);
+      // The proxy's workers connect to the app's socket in this folder too.
+      dir = await proxyFolder('kdv-unix-app-');
       const media = join(dir, 'media');
       await mkdir(media);
       await writeFile(join(media, 'data.bin'), FILE);
@@ -98,8 +97,7 @@ describe('nginx in front of two apps, one on a Unix socket and one on TCP', func
 
   before(async function () {
     requireProxy(this, 'nginx');
-    dir = await mkdtemp(join(tmpdir(), 'kdv-unix-app-'));
-    await chmod(dir, 0o755);
+    dir = await proxyFolder('kdv-unix-app-');
     const media = join(dir, 'media');
     await mkdir(media);
     const rules = rulesFor('nginx', media);

@@ -5,8 +5,7 @@
  * (DocumentRoot, core handler, ETag on). No proxying anywhere.
  */
 import Router from '@koa/router';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemStorage } from '../../../storages/filesystem.js';
 import { storageDownload } from '../../../src/routes.js';
@@ -15,6 +14,7 @@ import { writeFixtures } from '../harness/fixtures.js';
 import { freePort, type Running } from '../harness/process.js';
 import { servers } from '../harness/servers.js';
 import { files } from './files.js';
+import { proxyFolder } from '../../support/proxyFolder.js';
 
 export const SERVERS = ['library', 'nginx', 'apache'] as const;
 export type ServerName = (typeof SERVERS)[number];
@@ -50,9 +50,7 @@ DocumentRoot ${site}
 
 /** The three servers, or a thrown error naming the Debian package when a binary is missing. */
 export async function startTrio(): Promise<Trio> {
-  const root = await mkdtemp(join(tmpdir(), 'kdv-fuzz-'));
-  // mkdtemp makes the folder private; the servers' worker users must reach the files.
-  await chmod(root, 0o755);
+  const root = await proxyFolder('kdv-fuzz-');
   const site = join(root, 'site');
   const media = join(site, PREFIX);
   await mkdir(media, { recursive: true });

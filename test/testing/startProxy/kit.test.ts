@@ -8,7 +8,7 @@ import Router from '@koa/router';
 import { expect } from 'chai';
 import Koa from 'koa';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemStorage } from '../../../storages/filesystem.js';
@@ -21,6 +21,7 @@ import { ruleFor } from '../../proxies/harness/stack.js';
 import { PROXIES } from '../../proxies/harness/suite.js';
 import { listen } from '../../support/app.js';
 import { requireProxy } from '../../support/requireProxy.js';
+import { proxyFolder } from '../../support/proxyFolder.js';
 
 /** Waits up to 2 s for `done`: a proxy may write its log just after it answers. */
 async function waitFor(done: () => boolean): Promise<void> {
@@ -35,8 +36,7 @@ for (const backend of PROXIES) {
 
     before(async function () {
       requireProxy(this, backend);
-      media = await mkdtemp(join(tmpdir(), `kdv-kit-${backend}-`));
-      await chmod(media, 0o755);
+      media = await proxyFolder(`kdv-kit-${backend}-`);
       await writeFile(join(media, 'a.txt'), 'bytes from disk');
       const rule = ruleFor(backend, media);
       const router = new Router();
