@@ -60,7 +60,7 @@ const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcess
 const tracer = provider.getTracer('koa-downloadview-bench');
 const control = createServer((_request, response) => {
   settle();
-  windows.reads.push({ at: clock(), tallies: structuredClone(tallies) });
+  if (windowsLog) windows.reads.push({ at: clock(), tallies: structuredClone(tallies) });
   response.setHeader('content-type', 'application/json').end(JSON.stringify(tallies));
 });
 
@@ -98,7 +98,7 @@ if (windowsLog) {
     writeFileSync(windowsLog, JSON.stringify(windows));
   });
 }
-let stopTracing: (() => void) | undefined;
+let stopListening: (() => void) | undefined;
 let mark = now();
 
 function now(): Tally {
@@ -156,11 +156,11 @@ function nextWindow(): number {
 }
 
 function toggle(): void {
-  if (state === 'subscribed') stopTracing?.();
+  if (state === 'subscribed') stopListening?.();
   settle();
   state = state === 'subscribed' ? 'unsubscribed' : 'subscribed';
   if (windowsLog) windows.switches.push({ at: clock(), state });
-  if (state === 'subscribed' && subscriber !== 'none') stopTracing = subscribeAll();
+  if (state === 'subscribed' && subscriber !== 'none') stopListening = subscribeAll();
   setTimeout(toggle, nextWindow());
 }
 
