@@ -42,7 +42,8 @@ type State = 'subscribed' | 'unsubscribed';
 
 /**
  * What a toggling server compares: the OpenTelemetry example against no
- * subscriber, or (the A/A check) no subscriber against no subscriber, whose
+ * subscriber; listeners that do nothing against none (the library's own
+ * messages); or (the A/A check) no subscriber against no subscriber, whose
  * rounds spread as far as the method's own noise does in that run. The ids
  * are its cells' contender ids.
  */
