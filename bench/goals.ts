@@ -5,7 +5,7 @@
  * ratio beside it; a verdict weighs the spread of the rounds, not only their median.
  */
 import { formatSize, MiB } from './fixtures.js';
-import { fileCase, HELLO, type Case, type Cell } from './measure.js';
+import { fileCase, findCell, HELLO, type Case, type Cell } from './measure.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
 import type { Plan } from './plan.js';
 import type { SlowDownloadResult } from './slowDownload.js';
@@ -63,8 +63,7 @@ export function verdictOf(spread: Spread, goal: number, direction: 'atLeast' | '
 }
 
 export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): GoalRow[] {
-  const cellOf = (group: string, id: string, length: number): Cell | undefined =>
-    cells.find((candidate) => candidate.group === group && candidate.contender.id === id && candidate.case.length === length);
+  const cellOf = (group: string, id: string, length: number): Cell | undefined => findCell(cells, group, id, length);
   const rows: GoalRow[] = [];
 
   const ratio = (measure: string, group: string, [id, versus]: [string, string], testCase: Case, minimum?: number, basis?: string) => {

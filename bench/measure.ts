@@ -49,6 +49,11 @@ export interface Cell {
 /** What contenders/hello.ts answers on any path: 'Hello, world!'. */
 export const HELLO: Case = { label: 'hello world', path: '/', length: 13 };
 
+/** The cell of `group` for contender `id` and a file of `length` bytes, if the run measured it. */
+export function findCell(cells: Cell[], group: string, id: string, length: number): Cell | undefined {
+  return cells.find((cell) => cell.group === group && cell.contender.id === id && cell.case.length === length);
+}
+
 export function fileCase(size: number): Case {
   return { label: formatSize(size), path: `/${fixtureName(size)}`, length: size };
 }

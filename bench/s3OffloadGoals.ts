@@ -9,7 +9,7 @@
  */
 import { formatSize, MiB } from './fixtures.js';
 import { percent, spreadText, times, verdictOf, type GoalRow } from './goals.js';
-import type { Cell } from './measure.js';
+import { findCell, type Cell } from './measure.js';
 import type { Plan } from './plan.js';
 import { pairedRatio, spreadOf, summarize } from './summary.js';
 
@@ -22,7 +22,7 @@ const BARE_MEASURE = 'S3 offload, node:http alone (no framework, a hand-off pres
 
 /** `presign`: the median µs per presign of each round (s3Offload.ts), when measured. */
 export function s3OffloadGoals(cells: Cell[], presign: number[] | undefined, plan: Plan): GoalRow[] {
-  const cellOf = (id: string, length: number) => cells.find((cell) => cell.group === S3_OFFLOAD_GROUP && cell.contender.id === id && cell.case.length === length);
+  const cellOf = (id: string, length: number) => findCell(cells, S3_OFFLOAD_GROUP, id, length);
   const rows: GoalRow[] = [];
   for (const size of plan.s3OffloadSizes) {
     const [offloaded, streamed] = [cellOf('offloaded', size), cellOf('streamed', size)];

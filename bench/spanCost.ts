@@ -11,7 +11,7 @@ import { downloadChannels, type DownloadMessage } from '../src/index.js';
 import { DroppingExporter } from './droppingExporter.js';
 import { formatSize } from './fixtures.js';
 import { percent, spreadText, type GoalRow } from './goals.js';
-import type { Cell, Sample } from './measure.js';
+import { findCell, type Cell, type Sample } from './measure.js';
 import type { Plan } from './plan.js';
 import { spreadOf } from './summary.js';
 import { traceDownloads } from './tracing.js';
@@ -104,7 +104,7 @@ export async function spanCostRows(cells: Cell[], plan: Plan, progress: (line: s
       throughput: '',
     });
     // The same listeners timed where they ran, among the server's other work: caches are colder there than in the loop.
-    const subscribed = cells.find((other) => other.group === cell.group && other.case.length === cell.case.length && other.contender.id === VARIANTS.otel.ids.subscribed);
+    const subscribed = findCell(cells, cell.group, VARIANTS.otel.ids.subscribed, cell.case.length);
     const inServer = subscribed?.samples.map((sample) => (sample.listenerMicros === undefined ? undefined : sample.listenerMicros / sample.requests));
     if (!inServer || inServer.includes(undefined) || inServer.length !== perRequest.length) continue;
     const timed = spreadOf(inServer as number[]);

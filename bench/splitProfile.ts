@@ -60,19 +60,23 @@ export function splitByWindow(profile: Profile, log: WindowsLog): RunSplit[] {
     }
     return log.switches[low]!.state;
   };
+  // Each busy sample once: its time, its window's state and its kind of code; each run then counts its own.
+  const busy: { at: number; state: State; kind: string }[] = [];
+  let at = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    at += profile.timeDeltas[index]!;
+    const frame = nodes.get(id)!;
+    if (frame.functionName !== '(idle)') busy.push({ at, state: stateAt(at), kind: kindOf(frame.functionName, frame.url) });
+  });
   const runs: RunSplit[] = [];
   for (let read = 0; read + 1 < log.reads.length; read += 2) {
     const [before, after] = [log.reads[read]!, log.reads[read + 1]!];
     const counts = { subscribed: new Map<string, number>(), unsubscribed: new Map<string, number>() };
-    let at = profile.startTime;
-    profile.samples.forEach((id, index) => {
-      at += profile.timeDeltas[index]!;
-      const frame = nodes.get(id)!;
-      if (at < before.at || at > after.at || frame.functionName === '(idle)') return;
-      const tally = counts[stateAt(at)];
-      const kind = kindOf(frame.functionName, frame.url);
-      tally.set(kind, (tally.get(kind) ?? 0) + 1);
-    });
+    for (const sample of busy) {
+      if (sample.at < before.at || sample.at > after.at) continue;
+      const tally = counts[sample.state];
+      tally.set(sample.kind, (tally.get(sample.kind) ?? 0) + 1);
+    }
     const megabytes = (state: State) => (after.tallies[state].bytes - before.tallies[state].bytes) / 1e6;
     const total = (state: State) => [...counts[state].values()].reduce((sum, count) => sum + count, 0);
     const perMB = { subscribed: total('subscribed') / megabytes('subscribed'), unsubscribed: total('unsubscribed') / megabytes('unsubscribed') };

@@ -144,7 +144,6 @@ function difference(later: Tally, earlier: Tally): Tally {
     bytes: later.bytes - earlier.bytes,
     micros: later.micros - earlier.micros,
     listenerMicros: later.listenerMicros - earlier.listenerMicros,
-    messages: later.messages - earlier.messages,
   };
 }
 
@@ -161,7 +160,7 @@ function stateSample(result: LoadResult, tally: Tally, share: number, proxyCpu: 
     errors: result.errors,
     cpuSeconds: tally.cpuMicros / 1e6,
     ...(proxyCpu !== undefined && { proxyCpuSeconds: proxyCpu * share }),
-    ...(tally.messages > 0 && { listenerMicros: tally.listenerMicros }),
+    ...(tally.listenerMicros > 0 && { listenerMicros: tally.listenerMicros }),
   };
 }
 

@@ -10,7 +10,7 @@ import { kindOf, splitByWindow, type Profile } from '../../bench/splitProfile.js
 const repoFile = (path: string) => pathToFileURL(new URL(`../../${path}`, import.meta.url).pathname).href;
 
 function tallies(subscribedBytes: number, unsubscribedBytes: number): Tallies {
-  const tally = (bytes: number) => ({ cpuMicros: 0, bytes, micros: 0, listenerMicros: 0, messages: 0 });
+  const tally = (bytes: number) => ({ cpuMicros: 0, bytes, micros: 0, listenerMicros: 0 });
   return { subscribed: tally(subscribedBytes), unsubscribed: tally(unsubscribedBytes) };
 }
 
