@@ -161,5 +161,9 @@ function toggle(): void {
 }
 
 control.listen(Number(process.env['BENCH_CONTROL_PORT']), '127.0.0.1');
-setTimeout(toggle, nextWindow());
 await import('./library.js');
+// Only once the library holds its channels. Node 20 keeps channels by weak reference: a window's
+// subscriber, gone and collected before the library's module made its own channel of that name,
+// has its finalizer delete the library's entry (fixed in Node by nodejs/node#59910). Later
+// subscribers then get a new channel that the library never publishes on: the example never ran.
+setTimeout(toggle, nextWindow());
