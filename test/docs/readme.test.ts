@@ -8,13 +8,16 @@
  * What the test adds, and nothing more: the imports of every block are merged
  * at the top; the names the prose leaves to the reader (`request`, `reports`,
  * `rows`, `invoicePath`) come from a module of its own; the folders under
- * /srv/ live in a temporary folder; and `app.listen()` takes a free port of
- * 127.0.0.1.
+ * /srv/ live in a temporary folder; `app.listen()` takes a free port of
+ * 127.0.0.1; and the module exports `app` and `emailed`, for the test of the
+ * error listener.
  */
 import { expect } from 'chai';
 import Koa from 'koa';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { proxyConfig } from '../../src/index.js';
@@ -42,7 +45,7 @@ function assemble(blocks: string[], srv: string): string {
   );
   expect(bodies.join('\n'), 'an import the test cannot read').to.not.match(/^import /m);
   const code = bodies.map((body, index) => `// README.md, block ${index + 1}\n${body}`).join('\n');
-  return `${imports.join('\n')}\nimport { request, reports, rows, invoicePath } from './reader.js';\n\n${code.replace(/(['"`])\/srv\//g, `$1${srv}/`)}`;
+  return `${imports.join('\n')}\nimport { request, reports, rows, invoicePath } from './reader.js';\n\n${code.replace(/(['"`])\/srv\//g, `$1${srv}/`)}\nexport { app, emailed };\n`;
 }
 
 const READER = (srv: string) => `
@@ -58,6 +61,7 @@ describe('The README', function () {
   const listen = Koa.prototype.listen;
   const servers: Server[] = [];
   let srv: string;
+  let readmeApp: { app: Koa; emailed: string } | undefined;
 
   before(async function () {
     srv = join(await mkdtemp(join(tmpdir(), 'kdv-readme-')), 'srv');
@@ -84,8 +88,52 @@ describe('The README', function () {
     await mkdir(work, { recursive: true });
     await writeFile(join(work, 'reader.ts'), READER(srv));
     await writeFile(join(work, 'app.ts'), assemble(blocks, srv));
-    await import(join(work, 'app.ts'));
+    readmeApp = await import(join(work, 'app.ts'));
     expect(servers, 'the app listens').to.have.length(1);
+  });
+
+  it("has an error listener that prints the app's errors, but neither a client that left nor a refused request", async function () {
+    const { app, emailed } = readmeApp ?? this.skip();
+    // Behind no rule of the README's xSendfile: the app streams it, and a client can leave mid-way.
+    const q4 = join(srv, 'reports', '2024', 'Q4.pdf');
+    await mkdir(join(q4, '..'), { recursive: true });
+    await writeFile(q4, '');
+    await truncate(q4, 64 * 1024 * 1024);
+    const { port } = servers[0]!.address() as AddressInfo;
+    const printed: unknown[] = [];
+    const emitted: unknown[] = [];
+    const aborts: unknown[] = [];
+    const countAbort = (message: unknown) => aborts.push(message);
+    const countError = (error: unknown) => emitted.push(error);
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => printed.push(args[0]);
+    subscribe('koa-downloadview:download:abort', countAbort);
+    app.on('error', countError);
+    try {
+      for (let client = 0; client < 3; client++) {
+        await new Promise<void>((done, fail) => {
+          const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${emailed} HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+          socket.once('data', () => socket.resetAndDestroy());
+          socket.once('close', () => done());
+          socket.once('error', fail);
+        });
+      }
+      // An error meant for the client (expose): Koa emits it too.
+      const unsigned = await fetch(`http://127.0.0.1:${port}${new URL(emailed, 'http://x').pathname}`);
+      expect(unsigned.status).to.equal(403);
+      for (let wait = 0; wait < 100 && (aborts.length < 3 || emitted.length < 4); wait++) await new Promise((tick) => setTimeout(tick, 20));
+      expect(aborts, 'three downloads aborted').to.have.length(3);
+      expect(emitted.length, 'Koa emits each abort and the 403 on app.on("error")').to.be.at.least(4);
+      expect(printed, 'printed for the aborts and the 403').to.deep.equal([]);
+      const failure = new Error('The disk is gone.');
+      app.emit('error', failure);
+      expect(printed).to.have.length(1);
+      expect(printed[0]).to.include('Error: The disk is gone.');
+    } finally {
+      console.error = consoleError;
+      app.off('error', countError);
+      unsubscribe('koa-downloadview:download:abort', countAbort);
+    }
   });
 
   it('quotes the nginx location that proxy-config generates for its rules, comments left out', async function () {
