@@ -51,6 +51,14 @@ export function streamingFloorGoal(size: number): number {
 
 export const MEMORY_LIMITS = { single: 64 * MiB, concurrent: 256 * MiB };
 
+/**
+ * The contender id of a second server running the library's very code, in
+ * the streaming and offload groups: its rounds against the library show
+ * how far two servers of one code differ in this run, the noise every
+ * "vs the floor" row carries.
+ */
+export const TWIN = 'twin';
+
 const NODE_CPU = 'Node CPU per request';
 const SERVER_CPU = 'server CPU per request (Node + proxy)';
 
@@ -124,9 +132,11 @@ export function checkGoals(cells: Cell[], memory: MemoryResult[], plan: Plan): G
     ratio('streaming vs @koa/send', 'streaming', ['library', 'koaSend'], fileCase(size), 1);
     ratio('streaming vs @fastify/static', 'streaming', ['library', 'fastify'], fileCase(size), size >= 64 * 1024 ? 0.9 : undefined);
     ratio('streaming vs nginx static', 'streaming', ['library', 'static'], fileCase(size));
+    ratio('streaming, A/A check: the library vs a second process of itself', 'streaming', ['library', TWIN], fileCase(size));
   }
   for (const proxy of OFFLOAD_PROXIES) {
     for (const size of plan.sizes) ratio(`offloaded behind ${proxy} vs the offload floor`, `offload ${proxy}`, ['library', 'floor'], fileCase(size), 0.95);
+    for (const size of plan.sizes) ratio(`offloaded behind ${proxy}, A/A check: the library vs a second pair of processes of itself`, `offload ${proxy}`, ['library', TWIN], fileCase(size));
     for (const size of plan.sizes) ratio(`offloaded behind ${proxy}, no look-up (followSymlinksOutside), vs the offload floor`, `offload ${proxy}`, ['trusting', 'floor'], fileCase(size));
     for (const size of plan.sizes) ratio(`offloaded behind ${proxy} vs ${proxy} static`, `offload ${proxy}`, ['library', 'static'], fileCase(size));
     for (const size of plan.sizes) ratio(`offload floor behind ${proxy} vs ${proxy} static`, `offload ${proxy}`, ['floor', 'static'], fileCase(size));

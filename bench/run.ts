@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { stopAll, stopAllOnExit } from './cleanup.js';
 import { fileCase, HELLO, measureGroup, type Case, type Cell, type Contender } from './measure.js';
 import { fixtureName, formatSize, makeFixtures, GiB } from './fixtures.js';
-import { checkGoals, MEMORY_LIMITS, type GoalRow, type MemoryResult } from './goals.js';
+import { checkGoals, MEMORY_LIMITS, TWIN, type GoalRow, type MemoryResult } from './goals.js';
 import { describeMachine } from './machine.js';
 import { startNodeServer, type NodeServer } from './nodeServer.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
@@ -112,9 +112,10 @@ async function refreshFindings(): Promise<void> {
 }
 
 async function streaming(): Promise<void> {
-  const [floor, library, koaSend, fastify, traced, noop, aa] = await Promise.all([
+  const [floor, library, twin, koaSend, fastify, traced, noop, aa] = await Promise.all([
     node('stream-floor', 'contenders/koaStream.ts'),
     node('stream-library', 'contenders/library.ts'),
+    node('stream-library-twin', 'contenders/library.ts'),
     node('koa-send', 'contenders/koaSend.ts'),
     node('fastify-static', 'contenders/fastifyStatic.ts'),
     startToggled(node, 'stream-library-traced', 'otel'),
@@ -127,6 +128,7 @@ async function streaming(): Promise<void> {
   await measure('streaming', plan.sizes.map(fileCase), [
     direct('floor', 'Koa createReadStream (floor)', floor),
     direct('library', 'koa-downloadview storageDownload', library),
+    direct(TWIN, 'koa-downloadview storageDownload, a second process (A/A)', twin),
     direct('koaSend', '@koa/send', koaSend),
     direct('fastify', '@fastify/static', fastify),
     { id: 'static', label: 'nginx static', origin: nginx.origin },
@@ -138,15 +140,17 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
   // Behind Apache the app looks each file up, since mod_xsendfile follows symlinks; a storage
   // that follows them out itself skips it. Measured where per-request work shows: small files.
   const withLookUp = proxy === 'apache' && plan.sizes.some((size) => size < plan.staticFrom);
-  const [floor, library, trusting, traced] = await Promise.all([
+  const [floor, library, twin, trusting, traced] = await Promise.all([
     node(`offload-floor-${proxy}`, 'contenders/koaOffload.ts', { BENCH_BACKEND: proxy }),
     node(`offload-library-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
+    node(`offload-library-twin-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy }),
     withLookUp ? node(`offload-trusting-${proxy}`, 'contenders/library.ts', { BENCH_BACKEND: proxy, BENCH_FOLLOW_SYMLINKS_OUTSIDE: '1' }) : undefined,
     tracedBehind(plan, proxy) ? startToggled(node, `offload-traced-${proxy}`, 'otel', { BENCH_BACKEND: proxy }) : undefined,
   ]);
-  const [floorProxy, libraryProxy, staticProxy, trustingProxy, tracedProxy] = await Promise.all([
+  const [floorProxy, libraryProxy, twinProxy, staticProxy, trustingProxy, tracedProxy] = await Promise.all([
     startOffloadProxy(proxy, floor.origin, workspace.files, workspace.logs),
     startOffloadProxy(proxy, library.origin, workspace.files, workspace.logs),
+    startOffloadProxy(proxy, twin.origin, workspace.files, workspace.logs),
     startStaticProxy(proxy, workspace.files, workspace.logs),
     trusting && startOffloadProxy(proxy, trusting.origin, workspace.files, workspace.logs),
     traced && startOffloadProxy(proxy, traced.origin, workspace.files, workspace.logs),
@@ -157,6 +161,7 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
   await measure(`offload ${proxy}`, plan.sizes.map(fileCase), [
     { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid, proxyPid: floorProxy.pid },
     { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid, proxyPid: libraryProxy.pid },
+    { id: TWIN, label: `${proxy} + koa-downloadview xSendfile, a second pair of processes (A/A)`, origin: twinProxy.origin, nodePid: twin.pid, proxyPid: twinProxy.pid },
     ...(trusting && trustingProxy
       ? [{ id: 'trusting', label: `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, origin: trustingProxy.origin, nodePid: trusting.pid, proxyPid: trustingProxy.pid, belowLength: plan.staticFrom }]
       : []),

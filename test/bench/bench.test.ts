@@ -40,6 +40,11 @@ describe('npm run bench -- --smoke', function () {
     // Issue 17's reported parts: the library's messages alone, and the example's listeners timed in the server.
     expect(stdout).to.match(/^\| streaming, a do-nothing subscriber \(the library's messages alone\) vs none, toggled in one server \| 1 MiB \| Node CPU per request \| -?\d+\.\d %/m);
     expect(stdout).to.match(/^\| the OpenTelemetry example's listeners timed in the server \(SDK included\), [^|]*\| 1 MiB \| µs inside the listeners per subscribed download \(\d+\.\d\d µs/m);
+    // Issue 18: the library against a second server of its own code, streamed and behind each proxy, with no goal.
+    expect(stdout).to.match(/^\| streaming, A\/A check: the library vs a second process of itself \| 1 MiB \| Node CPU per request \| \d+\.\d{3}× \|[^|]*\| reported \|/m);
+    for (const proxy of ['nginx', 'apache', 'lighttpd']) {
+      expect(stdout).to.match(new RegExp(`^\\| offloaded behind ${proxy}, A/A check: the library vs a second pair of processes of itself \\| 1 MiB \\| server CPU per request \\(Node \\+ proxy\\) \\| \\d+\\.\\d{3}× \\|`, 'm'));
+    }
     // S3 offloaded through nginx, judged against streaming; the presign reported in µs.
     expect(stdout).to.match(/^\| S3 offloaded behind nginx vs streamed by S3Storage: Node CPU per GiB \| 1 MiB \|/m);
     expect(stdout).to.match(/^\| presign per S3 hand-off [^|]*\| any \| [^|]*\| \d+ µs \|/m);
