@@ -109,7 +109,10 @@ function accepts(port: number): Promise<boolean> {
 async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   signalGroup(child, 'SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), sleep(5_000).then(() => true)]);
+  // The grace timer is cancelled once the group leader exits: left pending, it would keep the test run alive 5 s more.
+  const grace = new AbortController();
+  const timedOut = await Promise.race([exited.then(() => false), sleep(5_000, true, { signal: grace.signal }).catch(() => false)]);
+  grace.abort();
   if (timedOut) signalGroup(child, 'SIGKILL');
   await exited;
   // Workers that outlive their leader still belong to its group.
