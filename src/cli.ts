@@ -76,7 +76,7 @@ Example:
 Downloads <url>, a download route of the app reached through the proxy, and
 says in sentences whether the proxy sent the file itself: no X-Sendfile or
 X-Accel header reached the client, the app did not stream it (it marks each
-file it streams with X-Downloadview: streamed), the answer names the file
+answer it streams with X-Downloadview: streamed), the answer names the file
 (Content-Disposition), and the bytes are the right ones.
 
 Options:

@@ -65,7 +65,7 @@ export async function healthcheck(url: string, options: HealthcheckOptions = {})
   const streamed = response.ok && response.headers.get(STREAMED_HEADER) === STREAMED_VALUE;
   if (streamed) {
     problems.push(
-      `Node sent the file, not the proxy: the answer carries ${STREAMED_HEADER}: ${STREAMED_VALUE}, which the app sets on every file it streams itself. Either this URL does not go through the proxy, or its route has no xSendfile, or no rule matched the file: a sourceDir or sourceUrl that is not the storage's folder or baseUrl, or a name the backend cannot be handed (Caddy: one with "?"). Run the app with NODE_DEBUG=koa-downloadview to see why each file streams.`,
+      `Node sent the file, not the proxy: the answer carries ${STREAMED_HEADER}: ${STREAMED_VALUE}, which the app sets on every file it streams itself. Either this URL does not go through the proxy, or its route has no xSendfile, or no rule matched the file: a sourceDir or sourceUrl that is not the storage's folder or baseUrl, or a name the backend cannot be handed (Caddy: one with "?"); or the file is one no proxy can be handed (generated content, a VirtualFile, a MemoryStorage file, a ZIP), which Node always streams: check the URL of a file on disk or in S3. Run the app with NODE_DEBUG=koa-downloadview to see why each file streams.`,
     );
   } else if (response.ok && !result.leakedHeaders.length && !response.headers.has('content-disposition')) {
     problems.push(
@@ -73,12 +73,12 @@ export async function healthcheck(url: string, options: HealthcheckOptions = {})
     );
   }
   if (response.status === 404 || response.status === 403) {
-    problems.push(`The proxy answered ${response.status}: the path it was handed does not lead to a file it may serve. Compare the rule's destination (destinationUrl or destinationDir) with the proxy's internal location, alias or XSendFilePath, and check that the proxy's user can read the file.`);
+    problems.push(`The answer is ${response.status}: the app has no file at this URL, or the path the proxy was handed does not lead to a file it may serve. Check the URL, then compare the rule's destination (destinationUrl or destinationDir) with the proxy's internal location, alias or XSendFilePath, and check that the proxy's user can read the file.`);
   } else if (response.status < 200 || response.status > 299) {
     problems.push(`The proxy answered ${response.status}, not 200.`);
   }
   const expected = options.file ? await fileDigest(options.file, problems) : options.sha256?.toLowerCase();
-  if (!expected && response.ok && body.length === 0) {
+  if (!expected && response.ok && body.length === 0 && !result.leakedHeaders.length) {
     problems.push('The proxy answered with an empty body: it dropped the hand-off header without sending the file (lighttpd does so when x-sendfile is disabled). If the file really is empty, give its SHA-256 to check it.');
   }
   if (expected && response.ok && expected !== result.sha256) {

@@ -97,8 +97,8 @@ export async function sendFile(ctx: Context, file: DownloadFile, routeOptions: D
   ctx.body = body;
   body.destroyWhenClosed(ctx.res);
   if (length !== undefined) ctx.length = length;
-  // A file on local disk that Node streams, where a proxy could have sent it: `koa-downloadview check` looks for this.
-  if (file.path !== undefined) ctx.res.setHeader(STREAMED_HEADER, STREAMED_VALUE);
+  // Whatever Node streams, a file a proxy could have sent or one no proxy can be handed: `koa-downloadview check` looks for this.
+  ctx.res.setHeader(STREAMED_HEADER, STREAMED_VALUE);
   recordDownload(ctx, { file, options, basename, headers, body, offload: undefined });
   observeDownload(ctx, file, options, stat.size, undefined, ranges, body);
 }

@@ -68,21 +68,33 @@ proxySuite('healthcheck against the generated configuration', (proxy, stack) => 
     });
   }
 
-  it('fails against the app itself, which no proxy intercepts: the hand-off header leaked', async function () {
+  it('fails for a generated file or a ZIP, which Node always streams, and says so, exit code 1', async function () {
+    for (const path of ['/generated.txt', '/generated.zip']) {
+      const lines: string[] = [];
+      const code = await main(['check', `http://127.0.0.1:${stack().proxyPort}${path}`], { out: (line) => lines.push(`out: ${line}`), err: (line) => lines.push(`err: ${line}`) });
+      expect(code, path).to.equal(1);
+      expect(lines[0], path).to.match(NODE_SENT);
+      expect(lines[0], path).to.include('or the file is one no proxy can be handed (generated content');
+    }
+  });
+
+  it('fails against the app itself, which no proxy intercepts: the hand-off header leaked, and only that is said', async function () {
     const result = await healthcheck(`http://127.0.0.1:${stack().appPort}${PATH}`);
     expect(result.ok).to.equal(false);
     expect(result.leakedHeaders).to.include(handOffHeader(proxy).toLowerCase());
     expect(result.problems[0]).to.match(/^The response carries .*x-(sendfile|accel-redirect): .*, so the proxy did not intercept/);
+    // The answer's empty body is the app's, not a hand-off the proxy dropped.
+    expect(result.problems).to.have.length(1);
   });
 });
 
 /** Deliberately broken deployments, and what the healthcheck must say about each. */
 const broken: Record<ProxyName, { change: string; breakConfig: (config: string) => string; expect: RegExp }> = {
-  nginx: { change: 'the alias points at the wrong folder', breakConfig: (config) => config.replace(/alias "([^"]*)\/";/, 'alias "$1-wrong/";'), expect: /^The proxy answered 404: / },
+  nginx: { change: 'the alias points at the wrong folder', breakConfig: (config) => config.replace(/alias "([^"]*)\/";/, 'alias "$1-wrong/";'), expect: /^The answer is 404: / },
   apache: { change: 'XSendFile is off', breakConfig: (config) => config.replace('XSendFile On', 'XSendFile Off'), expect: /^The response carries x-sendfile: .*did not intercept/ },
   // lighttpd drops the header even when x-sendfile is disabled: the client gets an empty 200.
   lighttpd: { change: 'x-sendfile is disabled', breakConfig: (config) => config.replace('"x-sendfile" => "enable"', '"x-sendfile" => "disable"'), expect: /^The proxy answered with an empty body/ },
-  caddy: { change: 'the root points at the wrong folder', breakConfig: (config) => config.replace(/root \* "([^"]*)"/, 'root * "$1-wrong"'), expect: /^The proxy answered 404: / },
+  caddy: { change: 'the root points at the wrong folder', breakConfig: (config) => config.replace(/root \* "([^"]*)"/, 'root * "$1-wrong"'), expect: /^The answer is 404: / },
 };
 
 for (const [proxy, breakage] of Object.entries(broken) as [ProxyName, (typeof broken)[ProxyName]][]) {

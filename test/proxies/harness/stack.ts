@@ -1,6 +1,7 @@
 /**
  * One proxy in front of one Koa app, both on 127.0.0.1: the app serves the
  * fixtures at /direct/ (streamed by Koa) and at /files/ (through xSendfile),
+ * and generated files at /generated.txt and /generated.zip,
  * and the proxy, started by the library's kit (startProxy), runs the
  * configuration proxyConfig generates (changed only where a suite breaks it
  * on purpose, through the kit's editConfig).
@@ -10,7 +11,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemStorage } from '../../../storages/filesystem.js';
-import { storageDownload } from '../../../src/routes.js';
+import { storageDownload, virtualDownload } from '../../../src/routes.js';
+import { VirtualFile } from '../../../src/virtualFile.js';
+import { zipDownload } from '../../../src/zip/zipDownload.js';
 import type { Rule } from '../../../src/rules.js';
 import { xSendfile } from '../../../src/xSendfile.js';
 import { startProxy } from '../../../src/testing/startProxy.js';
@@ -76,6 +79,10 @@ export async function startStack(proxy: ProxyName, options: StackOptions = {}): 
   router.get('/typo/*path', xSendfile({ ...rule, ...(rule.sourceDir && { sourceDir: `${media}-typo` }) }, { backend: proxy }), storageDownload({ storage }));
   // A storage that serves symlinks out of its folder: Apache and Caddy hand-offs then skip the app's look-up.
   router.get('/trusting/*path', xSendfile(rule, { backend: proxy }), storageDownload({ storage: new FileSystemStorage({ location: media, followSymlinksOutside: true }) }));
+  // Files no proxy can be handed, behind the same rule: Node streams them whatever the configuration.
+  const generated = () => new VirtualFile({ name: 'generated.txt', content: 'made by the app\n' });
+  router.get('/generated.txt', xSendfile(rule, { backend: proxy }), virtualDownload(generated));
+  router.get('/generated.zip', xSendfile(rule, { backend: proxy }), zipDownload(() => [{ name: 'generated.txt', file: generated() }]));
   // A hand-off the app would never make: ?to= is sent as is, to see what the proxy refuses.
   router.get('/forged', (ctx) => {
     ctx.set(handOffHeader(proxy), Buffer.from(String(ctx.query.to), 'utf8').toString('latin1'));
