@@ -41,10 +41,16 @@ export function checkKeys(keys: unknown): CheckedKey[] {
   });
 }
 
-/** The nginx secure_link secret: long, and spelled so that it can stand as is in nginx's configuration. */
-export function checkEdgeSecret(secret: unknown, keys: CheckedKey[] = []): string {
+/**
+ * The nginx secure_link secret: long, and spelled so that it can stand as is
+ * in nginx's configuration. Whitespace around it, such as the newline that
+ * `openssl rand -base64 32 > file` leaves, is no part of it: the CLI's
+ * --edge-secret-file drops it too, so that the app and nginx sign alike.
+ */
+export function checkEdgeSecret(untrimmed: unknown, keys: CheckedKey[] = []): string {
   const where = 'The signedLinks edge secret';
-  if (typeof secret !== 'string') throw new ImproperlyConfiguredError(`${where} must be a string, e.g. edge: { secret: process.env.EDGE_LINK_SECRET } from \`openssl rand -base64 32\`.`);
+  if (typeof untrimmed !== 'string') throw new ImproperlyConfiguredError(`${where} must be a string, e.g. edge: { secret: process.env.EDGE_LINK_SECRET } from \`openssl rand -base64 32\`.`);
+  const secret = untrimmed.trim();
   secretBytes(secret, where);
   if (!EDGE_SECRET.test(secret)) {
     throw new ImproperlyConfiguredError(`${where} goes into nginx's configuration: use only letters, digits and + / = . _ ~ - (a base64 secret from \`openssl rand -base64 32\` is fine).`);

@@ -5,7 +5,7 @@
  * each record and chunk through a window, so the whole archive and a range
  * of it are one code path.
  */
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createDeflateRaw } from 'node:zlib';
 import type { ByteRange } from '../../storages/storage.js';
 import type { ArchiveOutput } from './archiveStream.js';
@@ -75,7 +75,7 @@ export async function writeArchive(plan: Plan, range: ByteRange | undefined, out
     const to = known ? Math.min(Math.max(window.end + 1 - dataStart, 0), entry.size) : Infinity;
     if (!needsCrc && from >= to) return;
     const part = needsCrc || (from === 0 && to === entry.size) ? undefined : { start: from, end: to - 1 };
-    const source = output.track(await entry.file!.open(part));
+    const source = output.track(await openEntry(entry, part));
     position = dataStart + (part?.start ?? 0);
     // The CRC is computed, or checked, from the whole entry's bytes; one from the cache is trusted as the ETag is.
     const hashing = !part && !entry.crcCached;
@@ -98,7 +98,7 @@ export async function writeArchive(plan: Plan, range: ByteRange | undefined, out
   }
 
   async function writeDeflated(entry: PlannedEntry): Promise<void> {
-    const source = output.track(await entry.file!.open());
+    const source = output.track(await openEntry(entry));
     const deflate = output.track(createDeflateRaw({ level: entry.level }));
     let crc = 0;
     let size = 0;
@@ -123,6 +123,19 @@ export async function writeArchive(plan: Plan, range: ByteRange | undefined, out
   }
 }
 
+/**
+ * A source that cannot be opened once the archive's headers are sent is the
+ * server's failure, whatever the storage said: its FileNotFoundError (404,
+ * meant for the client) would be left out by Koa's error printer.
+ */
+async function openEntry(entry: PlannedEntry, part?: ByteRange): Promise<Readable> {
+  try {
+    return await entry.file!.open(part);
+  } catch (error) {
+    throw new ZipEntryError(entry, `could not be opened: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** A CRC the plan already knew (given, or cached under the file's ETag) must match the bytes. */
 function checkCrc(entry: PlannedEntry, crc: number): void {
   if (entry.crcKnown && entry.crc !== crc) {
@@ -134,8 +147,8 @@ function checkCrc(entry: PlannedEntry, crc: number): void {
 
 /** A source that failed the archive: the response ends as an error, never as a short archive. */
 export class ZipEntryError extends Error {
-  constructor(entry: PlannedEntry, problem: string) {
-    super(`Zip entry ${JSON.stringify(entry.name.toString('utf8'))} ${problem}.`);
+  constructor(entry: PlannedEntry, problem: string, options?: ErrorOptions) {
+    super(`Zip entry ${JSON.stringify(entry.name.toString('utf8'))} ${problem}.`, options);
     this.name = 'ZipEntryError';
   }
 }

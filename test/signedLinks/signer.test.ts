@@ -44,6 +44,15 @@ describe('signedLinks: configuration', function () {
     expect(() => signedLinks({ keys, edge: { secret: SECRET } })).to.throw(ImproperlyConfiguredError, /must differ from every HMAC key/);
   });
 
+  it('takes an edge secret read from a file with its newline as the secret itself, as the CLI does', function () {
+    const keys = [{ id: 'a', secret: SECRET }];
+    const fromFile = signedLinks({ keys, edge: { secret: `${EDGE_SECRET}\n` }, now: () => NOW });
+    const bare = signedLinks({ keys, edge: { secret: EDGE_SECRET }, now: () => NOW });
+    const link = fromFile.url('/signed/a.txt', { edge: true, expiresIn: 60 });
+    expect(link).to.equal(bare.url('/signed/a.txt', { edge: true, expiresIn: 60 }));
+    expect(bare.check(link).path).to.equal('/signed/a.txt');
+  });
+
   it('refuses expiresIn, clockSkew and baseUrl that cannot work', function () {
     const keys = [{ id: 'a', secret: SECRET }];
     expect(() => signedLinks({ keys, expiresIn: 0 })).to.throw(ImproperlyConfiguredError, /expiresIn is in whole seconds/);
