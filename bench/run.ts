@@ -24,7 +24,7 @@ import { describeMachine } from './machine.js';
 import { startNodeServer, type NodeServer } from './nodeServer.js';
 import { OFFLOAD_PROXIES } from './offloadProxies.js';
 import { PLANS } from './plan.js';
-import { startOffloadProxy, startStaticProxy } from './proxies.js';
+import { startOffloadProxy, startStaticProxy, type ProxyServer } from './proxies.js';
 import { FINDINGS_HEADING, renderReport } from './report.js';
 import { startS3 } from './s3.js';
 import { presignCost, startS3OffloadProxy } from './s3Offload.js';
@@ -159,11 +159,11 @@ async function offload(proxy: (typeof OFFLOAD_PROXIES)[number]): Promise<void> {
     ? await measureSubscriber(`offload ${proxy}`, `${proxy} + koa-downloadview xSendfile`, { origin: tracedProxy.origin, server: traced, proxyPid: tracedProxy.pid }, plan.sizes.map(fileCase), plan, progress)
     : [];
   await measure(`offload ${proxy}`, plan.sizes.map(fileCase), [
-    { id: 'floor', label: `${proxy} + Koa setting the header (floor)`, origin: floorProxy.origin, nodePid: floor.pid, proxyPid: floorProxy.pid },
-    { id: 'library', label: `${proxy} + koa-downloadview xSendfile`, origin: libraryProxy.origin, nodePid: library.pid, proxyPid: libraryProxy.pid },
-    { id: TWIN, label: `${proxy} + koa-downloadview xSendfile, a second pair of processes (A/A)`, origin: twinProxy.origin, nodePid: twin.pid, proxyPid: twinProxy.pid },
+    behind('floor', `${proxy} + Koa setting the header (floor)`, floor, floorProxy),
+    behind('library', `${proxy} + koa-downloadview xSendfile`, library, libraryProxy),
+    behind(TWIN, `${proxy} + koa-downloadview xSendfile, a second pair of processes (A/A)`, twin, twinProxy),
     ...(trusting && trustingProxy
-      ? [{ id: 'trusting', label: `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, origin: trustingProxy.origin, nodePid: trusting.pid, proxyPid: trustingProxy.pid, belowLength: plan.staticFrom }]
+      ? [{ ...behind('trusting', `${proxy} + koa-downloadview xSendfile, storage with followSymlinksOutside (no look-up)`, trusting, trustingProxy), belowLength: plan.staticFrom }]
       : []),
     { id: 'static', label: `${proxy} static`, origin: staticProxy.origin, minLength: plan.staticFrom },
   ]);
@@ -206,10 +206,10 @@ async function s3Offload(): Promise<void> {
   const endpoint = env['S3_ENDPOINT']!;
   const [nginx, floorNginx, bareNginx] = await Promise.all([offloading, floor, bare].map((server) => startS3OffloadProxy(server.origin, endpoint)));
   await measure(S3_OFFLOAD_GROUP, plan.s3OffloadSizes.map(fileCase), [
-    { id: 'floor', label: 'nginx + Koa setting a hand-off presigned at start-up (floor)', origin: floorNginx!.origin, nodePid: floor.pid, proxyPid: floorNginx!.pid },
-    { id: 'bare', label: 'nginx + node:http setting a hand-off presigned at start-up (no framework)', origin: bareNginx!.origin, nodePid: bare.pid, proxyPid: bareNginx!.pid },
+    behind('floor', 'nginx + Koa setting a hand-off presigned at start-up (floor)', floor, floorNginx!),
+    behind('bare', 'nginx + node:http setting a hand-off presigned at start-up (no framework)', bare, bareNginx!),
     direct('streamed', 'koa-downloadview S3Storage, streamed', streamed),
-    { id: 'offloaded', label: 'nginx + koa-downloadview xSendfile S3 rule (nginx fetches)', origin: nginx!.origin, nodePid: offloading.pid, proxyPid: nginx!.pid },
+    behind('offloaded', 'nginx + koa-downloadview xSendfile S3 rule (nginx fetches)', offloading, nginx!),
   ]);
   progress(`${S3_OFFLOAD_GROUP} · presign: ${plan.runs} × ${plan.presigns}…`);
   presigns = await presignCost(env, fixtureName(plan.s3OffloadSizes[0]!), plan.runs, plan.presigns);
@@ -248,6 +248,11 @@ function node(name: string, script: string, env: NodeJS.ProcessEnv = {}): Promis
 
 function direct(id: string, label: string, server: NodeServer): Contender {
   return { id, label, origin: server.origin, nodePid: server.pid };
+}
+
+/** A Node server reached through its proxy: both processes' CPU is counted. */
+function behind(id: string, label: string, server: NodeServer, proxy: ProxyServer): Contender {
+  return { id, label, origin: proxy.origin, nodePid: server.pid, proxyPid: proxy.pid };
 }
 
 async function createWorkspace(): Promise<Workspace> {
